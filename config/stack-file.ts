@@ -1,0 +1,94 @@
+/**
+ * Reads `Pulumi.<stack>.yaml` files without the engine: what `check:config`, `policy:check`
+ * and the program use to learn the other environments' identities. Encrypted values are
+ * kept as `SecretValue`s without a value; nothing here can decrypt them.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { EnvironmentIdentity } from "./identity";
+import { CONFIG_NAMESPACE } from "./schema";
+import { SecretValue } from "./secret";
+import { databaseLocation } from "./validate";
+
+export class StackFileError extends Error {}
+
+export function stackFilePath(projectDir: string, stack: string): string {
+    return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
+/** The project's config keys of a stack file (prefix removed), secure values as SecretValue. */
+export function readStackFile(file: string): Record<string, unknown> {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new StackFileError(`cannot read stack file ${file}: ${(e as NodeJS.ErrnoException).code ?? e}. Check the path, or create it with: pulumi stack init <name>`);
+    }
+    let doc: unknown;
+    try {
+        doc = parseYaml(text);
+    } catch (e) {
+        throw new StackFileError(`stack file ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    }
+    const config = (doc as { config?: unknown } | null)?.config ?? {};
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+        throw new StackFileError(`stack file ${file}: "config" must be a mapping of keys to values`);
+    }
+    return rawFromEntries(Object.entries(config as Record<string, unknown>));
+}
+
+/** Strips the project prefix and marks `{secure: …}` values; other namespaces are skipped. */
+export function rawFromEntries(entries: Array<[string, unknown]>): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, value] of entries) {
+        const prefix = `${CONFIG_NAMESPACE}:`;
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        raw[key] = isSecure(value) ? new SecretValue(key, undefined) : value;
+    }
+    return raw;
+}
+
+function isSecure(v: unknown): boolean {
+    return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
+}
+
+/**
+ * The identity a stack file declares, read leniently (an invalid file still names the
+ * hosts and databases it claims). Undefined when the file declares no environment.
+ */
+export function identityFromRaw(raw: Record<string, unknown>, source: string): EnvironmentIdentity | undefined {
+    const env = typeof raw.environment === "string" ? raw.environment : undefined;
+    if (!env) return undefined;
+    const services = (raw.services ?? {}) as Record<string, { hosts?: unknown }>;
+    const hosts = Object.values(services).flatMap((s) => (Array.isArray(s?.hosts) ? s.hosts.filter((h): h is string => typeof h === "string") : []));
+    const db = (raw.database ?? {}) as Record<string, unknown>;
+    const namespace = typeof raw.namespace === "string" ? raw.namespace : `keybuzz-${env}`;
+    const name = typeof db.name === "string" ? db.name : "";
+    return {
+        environment: env,
+        source,
+        hosts,
+        namespace,
+        databaseName: name,
+        databaseUser: typeof db.user === "string" ? db.user : "",
+        databaseLocation: databaseLocation(typeof db.host === "string" ? db.host : undefined, typeof db.port === "number" ? db.port : 5432, name, namespace),
+    };
+}
+
+/** Identities of every other stack file in `projectDir` (`Pulumi.<stack>.yaml`). */
+export function otherIdentities(projectDir: string, ownStack: string): EnvironmentIdentity[] {
+    const out: EnvironmentIdentity[] = [];
+    for (const f of fs.readdirSync(projectDir).sort()) {
+        const m = /^Pulumi\.([^.]+)\.yaml$/.exec(f);
+        if (!m || m[1] === ownStack) continue;
+        try {
+            const id = identityFromRaw(readStackFile(path.join(projectDir, f)), f);
+            if (id && id.environment !== ownStack) out.push(id);
+        } catch {
+            // An unreadable sibling is reported by its own check; it cannot vouch for anything here.
+        }
+    }
+    return out;
+}

@@ -1,0 +1,17 @@
+/**
+ * Entry point of `pulumi up|preview --stack <env>`: validate the whole stack config first
+ * (no resource is registered from invalid config), then deploy the environment.
+ */
+import { loadStackConfig } from "./config/load";
+import { deployPlatform } from "./program";
+
+const platform = deployPlatform(loadStackConfig());
+
+export const environment = platform.environment;
+export const namespace = platform.namespace;
+export const urls = platform.urls;
+export const backendUrl = platform.backendUrl;
+export const images = platform.images;
+export const databaseSecretName = platform.databaseSecretName;
+export const identity = platform.identity;
+export const credentialFingerprints = platform.credentialFingerprints;

