@@ -74,6 +74,7 @@ export function deployPlatform(config: StackConfig, images: Partial<Record<Servi
         protect: config.protect,
         provider,
     });
+    const key = secretInput(config.fingerprintKey)!;
     const db = new Database(`${config.environment}-db`, {
         environment: config.environment,
         namespace: env.namespace,
@@ -85,6 +86,7 @@ export function deployPlatform(config: StackConfig, images: Partial<Record<Servi
         databaseName: config.database.name,
         user: config.database.user,
         protect: config.protect,
+        fingerprintKey: key,
         provider,
     });
     const secrets = new AppSecrets(`${config.environment}-secrets`, {
@@ -95,6 +97,7 @@ export function deployPlatform(config: StackConfig, images: Partial<Record<Servi
         azureAdClientSecret: secretInput(config.azureAdClientSecret)!,
         smtpPassword: secretInput(config.smtpPassword)!,
         registry: { server: config.registry.server, username: config.registry.username, password: secretInput(config.registryPassword)! },
+        fingerprintKey: key,
         provider,
     });
     const envVars = appEnv(config, db.secretName);
@@ -118,7 +121,6 @@ export function deployPlatform(config: StackConfig, images: Partial<Record<Servi
             provider,
         });
     }
-    const key = secretInput(config.fingerprintKey)!;
     const credentials: Record<string, pulumi.Input<string> | undefined> = {
         databasePassword: db.password,
         nextauthSecret: secrets.nextauthSecret,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { fingerprintAnnotation, FINGERPRINT_ANNOTATION } from "./fingerprint";
 import { appLabels } from "./labels";
 
 export interface AppSecretsArgs {
@@ -13,6 +14,8 @@ export interface AppSecretsArgs {
     readonly smtpPassword: pulumi.Input<string>;
     /** Private registry the image pull Secret is for. */
     readonly registry: { readonly server: string; readonly username: string; readonly password: pulumi.Input<string> };
+    /** Organisation-wide key for the credential fingerprints annotated on the Secret. */
+    readonly fingerprintKey: pulumi.Input<string>;
     readonly provider: k8s.Provider;
 }
 
@@ -36,17 +39,23 @@ export class AppSecrets extends pulumi.ComponentResource {
         const nextauth = args.nextauthSecret
             ? pulumi.secret(args.nextauthSecret)
             : new random.RandomPassword(`${name}-nextauth`, { length: 48, special: false }, { parent: this }).result;
+        const credentials = {
+            NEXTAUTH_SECRET: nextauth,
+            GOOGLE_CLIENT_SECRET: pulumi.secret(args.googleClientSecret),
+            AZURE_AD_CLIENT_SECRET: pulumi.secret(args.azureAdClientSecret),
+            EMAIL_SERVER_PASSWORD: pulumi.secret(args.smtpPassword),
+        };
         const auth = new k8s.core.v1.Secret(
             `${name}-client-auth`,
             {
-                metadata: { name: CLIENT_AUTH_SECRET, namespace: args.namespace, labels: appLabels("client", args.environment) },
-                type: "Opaque",
-                stringData: {
-                    NEXTAUTH_SECRET: nextauth,
-                    GOOGLE_CLIENT_SECRET: pulumi.secret(args.googleClientSecret),
-                    AZURE_AD_CLIENT_SECRET: pulumi.secret(args.azureAdClientSecret),
-                    EMAIL_SERVER_PASSWORD: pulumi.secret(args.smtpPassword),
+                metadata: {
+                    name: CLIENT_AUTH_SECRET,
+                    namespace: args.namespace,
+                    labels: appLabels("client", args.environment),
+                    annotations: { [FINGERPRINT_ANNOTATION]: fingerprintAnnotation(args.fingerprintKey, credentials) },
                 },
+                type: "Opaque",
+                stringData: credentials,
             },
             child,
         );

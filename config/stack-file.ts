@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { EnvironmentIdentity } from "./identity";
+import { passphraseDecrypter } from "./passphrase";
 import { CONFIG_NAMESPACE } from "./schema";
 import { SecretValue } from "./secret";
 import { databaseLocation } from "./validate";
@@ -17,8 +18,11 @@ export function stackFilePath(projectDir: string, stack: string): string {
     return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 
-/** The project's config keys of a stack file (prefix removed), secure values as SecretValue. */
-export function readStackFile(file: string): Record<string, unknown> {
+/**
+ * The project's config keys of a stack file (prefix removed), secure values as SecretValue:
+ * decrypted when a passphrase is given, opaque otherwise.
+ */
+export function readStackFile(file: string, passphrase?: string): Record<string, unknown> {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
@@ -35,7 +39,21 @@ export function readStackFile(file: string): Record<string, unknown> {
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
         throw new StackFileError(`stack file ${file}: "config" must be a mapping of keys to values`);
     }
-    return rawFromEntries(Object.entries(config as Record<string, unknown>));
+    const raw = rawFromEntries(Object.entries(config as Record<string, unknown>));
+    if (passphrase === undefined) return raw;
+    const salt = (doc as { encryptionsalt?: unknown }).encryptionsalt;
+    if (typeof salt !== "string") throw new StackFileError(`stack file ${file} has no encryptionsalt: it does not use the passphrase secrets provider`);
+    let decrypter;
+    try {
+        decrypter = passphraseDecrypter(salt, passphrase);
+    } catch (e) {
+        throw new StackFileError(`cannot decrypt ${file}: ${(e as Error).message}; set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase`);
+    }
+    for (const [fullKey, value] of Object.entries(config as Record<string, any>)) {
+        const key = fullKey.slice(`${CONFIG_NAMESPACE}:`.length);
+        if (raw[key] instanceof SecretValue) raw[key] = new SecretValue(key, decrypter.decrypt(value.secure));
+    }
+    return raw;
 }
 
 /** Strips the project prefix and marks `{secure: …}` values; other namespaces are skipped. */

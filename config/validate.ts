@@ -113,8 +113,10 @@ export function validateStackConfig(
             issues.push({ path: key, problem: "is encrypted but is not a credential key", fix: `pulumi config set ${key} <value> --stack ${stack} (without --secret)` });
         }
     }
+    // A plaintext credential is reported above; stand in an opaque secret so that the rest
+    // of the config is still checked and every problem is listed in one pass.
     const shaped = Object.fromEntries(
-        Object.entries(raw).filter(([k, v]) => !((SECRET_KEYS as readonly string[]).includes(k) && !(v instanceof SecretValue)) && !(v instanceof SecretValue && !(SECRET_KEYS as readonly string[]).includes(k))),
+        Object.entries(raw).map(([k, v]) => [k, (SECRET_KEYS as readonly string[]).includes(k) && !(v instanceof SecretValue) ? new SecretValue(k, undefined) : v]),
     );
     const parsed = stackConfigSchema.safeParse(shaped);
     if (!parsed.success) {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { fingerprintAnnotation, FINGERPRINT_ANNOTATION } from "../fingerprint";
 import { appLabels, selectorLabels } from "../labels";
 import { RoleDatabase } from "./role-database";
 
@@ -20,6 +21,8 @@ export interface DatabaseArgs {
     readonly user: string;
     /** Protect the data (StatefulSet, role/database) from deletion. */
     readonly protect: boolean;
+    /** Organisation-wide key for the credential fingerprint annotated on the Secret. */
+    readonly fingerprintKey: pulumi.Input<string>;
     readonly provider: k8s.Provider;
 }
 
@@ -62,7 +65,12 @@ export class Database extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
-                metadata: { name: DATABASE_SECRET_NAME, namespace: args.namespace, labels: appLabels("postgres", args.environment) },
+                metadata: {
+                    name: DATABASE_SECRET_NAME,
+                    namespace: args.namespace,
+                    labels: appLabels("postgres", args.environment),
+                    annotations: { [FINGERPRINT_ANNOTATION]: fingerprintAnnotation(args.fingerprintKey, { DATABASE_PASSWORD: password.result }) },
+                },
                 type: "Opaque",
                 stringData: { DATABASE_URL: url, PGUSER: args.user, PGDATABASE: args.databaseName, PGPASSWORD: password.result },
             },

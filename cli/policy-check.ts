@@ -1,0 +1,145 @@
+/**
+ * npm run policy:check -- --stack <name> | --file <stack file>        (the program under mocks)
+ * npm run policy:check -- --manifests <file|dir> --env <name>         (plain Kubernetes YAML)
+ *   [--compare <env>=<file|dir>]…  other environments' live manifests, for their identities
+ *   [--fingerprints <env>=<file>]… other environments' credentialFingerprints outputs (JSON)
+ *   [--promoted <file>]            promoted digests (JSON array, or a promotion ledger)
+ *   [--format text|json|md|sarif|junit] [--out <file>]
+ * Exit 0 no mandatory violation, 1 a mandatory violation, 2 could not run (invalid config too).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { findEnvironment } from "../config/environments";
+import { EnvironmentIdentity } from "../config/identity";
+import { identityFromRaw, readStackFile, StackFileError, stackFilePath } from "../config/stack-file";
+import { ConfigError } from "../config/validate";
+import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
+import { evaluate, ViolationReport } from "../policies/evaluate";
+import { ResourceView } from "../policies/model";
+import { packConfig } from "../policies/pack-config";
+import { FORMATS, render } from "../policies/render";
+import { identityFromManifests, ManifestError, readManifests } from "../policies/sources/manifests";
+import { stackResources } from "../policies/sources/stack";
+
+const USAGE = "npm run policy:check -- (--stack <name> | --file <path> | --manifests <file|dir> --env <name>) [--compare env=path]… [--fingerprints env=file]… [--promoted file] [--format text|json|md|sarif|junit] [--out file]";
+
+function passphrase(): string | undefined {
+    if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined) return process.env.PULUMI_CONFIG_PASSPHRASE;
+    const f = process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
+    return f ? fs.readFileSync(f, "utf8").trim() : undefined;
+}
+
+function pairs(flag: string, values: string[] | undefined): Array<[string, string]> {
+    return (values ?? []).map((v) => {
+        const i = v.indexOf("=");
+        if (i <= 0) throw new CannotRun(`--${flag} ${v}: expected <env>=<path>`);
+        return [v.slice(0, i), v.slice(i + 1)];
+    });
+}
+
+function readJson(file: string, what: string): unknown {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new CannotRun(`cannot read ${what} ${file}: ${(e as Error).message}`);
+    }
+}
+
+/** Promoted digests from a JSON array or a promotion ledger ({ entries: [{ digest }] }). */
+function promotedDigests(file: string | undefined): string[] | undefined {
+    if (!file) return undefined;
+    const data = readJson(file, "promotion record") as any;
+    const list = Array.isArray(data) ? data : Array.isArray(data?.entries) ? data.entries.map((e: any) => e?.digest) : undefined;
+    if (!list || !list.every((d: unknown) => typeof d === "string" && /^sha256:[a-f0-9]{64}$/.test(d))) throw new CannotRun(`${file}: expected a JSON array of sha256:<64 hex> digests or a ledger with entries[].digest`);
+    return list;
+}
+
+main("policy:check", async () => {
+    const { values } = parseFlags(
+        process.argv.slice(2),
+        {
+            stack: { type: "string" },
+            file: { type: "string" },
+            manifests: { type: "string" },
+            env: { type: "string" },
+            compare: { type: "string", multiple: true },
+            fingerprints: { type: "string", multiple: true },
+            promoted: { type: "string" },
+            format: { type: "string" },
+            out: { type: "string" },
+        },
+        USAGE,
+    );
+    const format = oneOf("format", values.format, FORMATS, "text");
+    const root = process.env.KEYBUZZ_ROOT ?? process.cwd();
+    const pass = passphrase();
+
+    let environment: string;
+    let ownFile: string | undefined;
+    if (values.manifests) {
+        if (!values.env) throw new CannotRun(`--manifests needs --env <name> (the environment the manifests are from)\nusage: ${USAGE}`);
+        if (!findEnvironment(values.env)) throw new CannotRun(`--env ${values.env} is not a declared environment (config/environments.ts)`);
+        environment = values.env;
+    } else if (values.stack || values.file) {
+        ownFile = values.file ? path.resolve(values.file) : stackFilePath(root, values.stack!);
+        environment = values.stack ?? /Pulumi\.([^.]+)\.yaml$/.exec(path.basename(ownFile))?.[1] ?? "";
+        if (!environment) throw new CannotRun(`cannot tell the stack from ${ownFile}; pass --stack`);
+    } else {
+        throw new CannotRun(`give --stack, --file or --manifests\nusage: ${USAGE}`);
+    }
+
+    // Other environments: their stack files (identity and, when decryptable, fingerprints).
+    const others: EnvironmentIdentity[] = [];
+    const otherFingerprints: Record<string, Record<string, string>> = {};
+    const siblings = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => path.join(root, f));
+    for (const f of siblings) {
+        if (ownFile && path.resolve(f) === ownFile) continue;
+        let raw: Record<string, unknown>;
+        try {
+            raw = readStackFile(f);
+        } catch {
+            continue;
+        }
+        const id = identityFromRaw(raw, path.basename(f));
+        if (!id || id.environment === environment) continue;
+        others.push(id);
+    }
+    for (const [env, target] of pairs("compare", values.compare)) others.push(identityFromManifests(readManifests(target, env), env, target));
+    for (const id of others) {
+        const file = stackFilePath(root, id.environment);
+        if (!fs.existsSync(file) || findEnvironment(id.environment)?.throwAway) continue;
+        try {
+            const rest = others.filter((o) => o.environment !== id.environment);
+            otherFingerprints[id.environment] = (await stackResources(file, id.environment, rest, pass)).fingerprints;
+        } catch {
+            // Undecryptable or invalid: that environment's fingerprints stay "not verified".
+        }
+    }
+    for (const [env, file] of pairs("fingerprints", values.fingerprints)) {
+        const data = readJson(file, "fingerprints") as Record<string, unknown>;
+        const fps = (data.credentialFingerprints ?? data) as Record<string, string>;
+        otherFingerprints[env] = { ...(otherFingerprints[env] ?? {}), ...fps };
+    }
+
+    let resources: ResourceView[];
+    let target: ViolationReport["target"];
+    try {
+        if (values.manifests) {
+            resources = readManifests(values.manifests, environment);
+            target = { kind: "manifests", name: values.manifests, environment };
+        } else {
+            const own = await stackResources(ownFile!, environment, others, pass);
+            resources = own.resources;
+            target = { kind: "stack", name: environment, environment: own.config.environment };
+        }
+    } catch (e) {
+        if (e instanceof ConfigError) throw new CannotRun(`the stack config is invalid, so the pack cannot run:\n${e.message}`);
+        if (e instanceof StackFileError || e instanceof ManifestError) throw new CannotRun(e.message);
+        throw e;
+    }
+    const config = packConfig(root, environment, others, otherFingerprints, promotedDigests(values.promoted));
+    const report = evaluate(resources, config, target);
+    emit(render(report, format), values.out);
+    if (values.out) process.stderr.write(`policy:check: ${report.summary.verdict} (${report.summary.mandatory} mandatory, ${report.summary.advisory} advisory, ${report.summary.notVerified} not verified) → ${values.out}\n`);
+    return report.summary.verdict === "fail" ? EXIT_FAILED : EXIT_OK;
+});

@@ -1,0 +1,42 @@
+/**
+ * Decrypts `secure:` values of a stack file encrypted by Pulumi's passphrase secrets
+ * provider, without a backend. `policy:check` needs the credentials' fingerprints of every
+ * stack offline, and the Pulumi CLI only decrypts config of a stack that exists in a backend.
+ * The scheme (pulumi/sdk go/common/resource/config/crypt.go): key = PBKDF2-SHA256(passphrase,
+ * salt, 1,000,000 iterations, 32 bytes); value = "v1:" base64(nonce) ":" base64(AES-256-GCM
+ * ciphertext with its 16-byte tag). Node's crypto implements both; an integration test checks
+ * this module against values the real CLI encrypted.
+ */
+import { createDecipheriv, pbkdf2Sync } from "node:crypto";
+
+export class PassphraseError extends Error {}
+
+export interface Decrypter {
+    decrypt(ciphertext: string): string;
+}
+
+function decryptWith(key: Buffer, value: string): string {
+    const parts = value.split(":");
+    if (parts.length !== 3 || parts[0] !== "v1") throw new PassphraseError(`not a passphrase-encrypted value (expected v1:<nonce>:<ciphertext>)`);
+    const nonce = Buffer.from(parts[1], "base64");
+    const data = Buffer.from(parts[2], "base64");
+    const decipher = createDecipheriv("aes-256-gcm", key, nonce);
+    decipher.setAuthTag(data.subarray(data.length - 16));
+    try {
+        return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString("utf8");
+    } catch {
+        throw new PassphraseError("incorrect passphrase");
+    }
+}
+
+/**
+ * A decrypter for a stack file's `encryptionsalt` ("v1:<salt>:<encrypted 'pulumi'>").
+ * Throws PassphraseError when the passphrase is wrong.
+ */
+export function passphraseDecrypter(encryptionSalt: string, passphrase: string): Decrypter {
+    const m = /^v1:([^:]+):(v1:[^:]+:[^:]+)$/.exec(encryptionSalt);
+    if (!m) throw new PassphraseError(`encryptionsalt is not in the v1 passphrase format`);
+    const key = pbkdf2Sync(passphrase, Buffer.from(m[1], "base64"), 1_000_000, 32, "sha256");
+    if (decryptWith(key, m[2]) !== "pulumi") throw new PassphraseError("incorrect passphrase");
+    return { decrypt: (v) => decryptWith(key, v) };
+}

@@ -1,0 +1,49 @@
+/**
+ * Builds the pack's config for one environment: its strictness from policies/config/<env>.json,
+ * the other environments' identities and fingerprints from the evidence at hand.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import { ENVIRONMENTS } from "../config/environments";
+import { EnvironmentIdentity } from "../config/identity";
+import { PackConfig } from "./model";
+
+const strictness = z
+    .object({
+        requireDigest: z.boolean(),
+        requirePromoted: z.boolean(),
+        requirePdb: z.boolean(),
+        allowedRegistries: z.array(z.string()),
+    })
+    .strict();
+
+export function readStrictness(projectDir: string, environment: string): z.infer<typeof strictness> {
+    const file = path.join(projectDir, "policies", "config", `${environment}.json`);
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch {
+        throw new Error(`no policy config for environment ${environment}: create ${path.relative(projectDir, file)} (see policies/config/prod.json)`);
+    }
+    const parsed = strictness.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    return parsed.data;
+}
+
+export function packConfig(
+    projectDir: string,
+    environment: string,
+    otherEnvironments: readonly EnvironmentIdentity[],
+    otherFingerprints: Record<string, Record<string, string>>,
+    promotedDigests?: readonly string[],
+): PackConfig {
+    return {
+        environment,
+        otherEnvironments,
+        otherFingerprints,
+        fingerprintEnvironments: ENVIRONMENTS.filter((e) => !e.throwAway).map((e) => e.name),
+        promotedDigests,
+        ...readStrictness(projectDir, environment),
+    };
+}

@@ -1,0 +1,23 @@
+/** What makes a name or a value look like a credential. */
+
+export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|_KEY$|^KEY$)/i;
+
+/** scheme://user:password@host — credentials embedded in a URL. */
+export const URL_WITH_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i;
+
+/** Shannon entropy in bits per character. */
+export function entropy(text: string): number {
+    const counts = new Map<string, number>();
+    for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    let h = 0;
+    for (const n of counts.values()) {
+        const p = n / text.length;
+        h -= p * Math.log2(p);
+    }
+    return h;
+}
+
+/** A token-like random string (base64/hex keys): long, no spaces or dots, high entropy. */
+export function looksRandom(text: string): boolean {
+    return /^[A-Za-z0-9+/=_-]{24,}$/.test(text) && entropy(text) >= 4.2;
+}

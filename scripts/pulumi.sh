@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# npm run pulumi|up|preview|destroy: the pinned Pulumi CLI with the project's environment
+# (local file backend, passphrase secrets, offline). up/preview/destroy default to --stack local.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$ROOT"
+command -v pulumi >/dev/null 2>&1 || bash scripts/setup.sh >&2
+command -v pulumi >/dev/null 2>&1 || { echo "pulumi: the Pulumi CLI is not installed; run npm run setup" >&2; exit 2; }
+mkdir -p "$ROOT/.pulumi-state"
+if [ $# -eq 0 ]; then exec pulumi; fi
+cmd="$1"; shift
+case "$cmd" in
+  up|preview|destroy|refresh)
+    stack=local
+    args=("$@")
+    for ((i=0; i<${#args[@]}; i++)); do
+      case "${args[$i]}" in --stack|-s) stack="${args[$((i+1))]:-}";; --stack=*) stack="${args[$i]#--stack=}";; esac
+    done
+    # Running the program needs the language host and the resource plugins; say exactly
+    # which are missing rather than let the engine try a download.
+    missing=()
+    for p in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random; do
+      command -v "$p" >/dev/null 2>&1 || ls "$PULUMI_HOME"/plugins/*-"${p#pulumi-}"-v* >/dev/null 2>&1 || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+      echo "pulumi $cmd: cannot run the program: not installed: ${missing[*]}." >&2
+      echo "pulumi $cmd: the Go module proxy here does not serve them (see README, 'The real engine'); install them with the official Pulumi installer on a connected machine, or run npm run check:config / npm run policy:check, which need no engine." >&2
+      exit 2
+    fi
+    pulumi stack select --create "$stack" >/dev/null
+    exec pulumi "$cmd" --stack "$stack" "${args[@]/#--stack*/}"
+    ;;
+  *) exec pulumi "$cmd" "$@" ;;
+esac
