@@ -12,9 +12,13 @@ cmd="$1"; shift
 case "$cmd" in
   up|preview|destroy|refresh)
     stack=local
-    args=("$@")
-    for ((i=0; i<${#args[@]}; i++)); do
-      case "${args[$i]}" in --stack|-s) stack="${args[$((i+1))]:-}";; --stack=*) stack="${args[$i]#--stack=}";; esac
+    rest=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --stack|-s) stack="${2:?--stack needs a name}"; shift 2 ;;
+        --stack=*) stack="${1#--stack=}"; shift ;;
+        *) rest+=("$1"); shift ;;
+      esac
     done
     # Running the program needs the language host and the resource plugins; say exactly
     # which are missing rather than let the engine try a download.
@@ -28,7 +32,7 @@ case "$cmd" in
       exit 2
     fi
     pulumi stack select --create "$stack" >/dev/null
-    exec pulumi "$cmd" --stack "$stack" "${args[@]/#--stack*/}"
+    exec pulumi "$cmd" --stack "$stack" ${rest[@]+"${rest[@]}"}
     ;;
   *) exec pulumi "$cmd" "$@" ;;
 esac

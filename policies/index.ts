@@ -1,0 +1,69 @@
+/**
+ * The CrossGuard policy pack: `pulumi preview --policy-pack policies --policy-pack-config <file>`.
+ * Each rule runs as a stack policy over the resources the engine sees; the same rule code
+ * runs in `npm run policy:check`. Config per environment (never a stack-name branch): each
+ * policy reads the PackConfig keys it declares; `npm run policy:check` documents them.
+ */
+import { PolicyPack, PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
+import { PackConfig, PolicyRule, ResourceView } from "./model";
+import { RULES } from "./rules";
+
+const SCHEMA: Record<keyof PackConfig, object> = {
+    environment: { type: "string" },
+    otherEnvironments: { type: "array", items: { type: "object" } },
+    otherFingerprints: { type: "object" },
+    fingerprintEnvironments: { type: "array", items: { type: "string" } },
+    requireDigest: { type: "boolean" },
+    promotedDigests: { type: "array", items: { type: "string", pattern: "^sha256:[a-f0-9]{64}$" } },
+    requirePromoted: { type: "boolean" },
+    requirePdb: { type: "boolean" },
+    allowedRegistries: { type: "array", items: { type: "string" } },
+};
+
+const DEFAULTS: Omit<PackConfig, "environment"> = {
+    otherEnvironments: [],
+    otherFingerprints: {},
+    fingerprintEnvironments: [],
+    requireDigest: false,
+    requirePromoted: false,
+    requirePdb: false,
+    allowedRegistries: [],
+};
+
+function configSchema(rule: PolicyRule): PolicyConfigSchema {
+    const keys: (keyof PackConfig)[] = ["environment", ...rule.configKeys.filter((k) => k !== "environment")];
+    return { properties: Object.fromEntries(keys.map((k) => [k, SCHEMA[k]])) as PolicyConfigSchema["properties"], required: ["environment"] };
+}
+
+function asPolicy(rule: PolicyRule): StackValidationPolicy {
+    return {
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: rule.enforcementLevel,
+        configSchema: configSchema(rule),
+        validateStack: (args, reportViolation) => {
+            const config = { ...DEFAULTS, ...args.getConfig<Partial<PackConfig>>() } as PackConfig;
+            const result = rule.check(viewsOf(args), config);
+            for (const f of result.findings) reportViolation(`${f.message}\nfix: ${f.fix}`, f.resource.urn);
+        },
+    };
+}
+
+function viewsOf(args: { resources: ReadonlyArray<{ type: string; name: string; urn: string; props: any }> }): ResourceView[] {
+    return args.resources.map((r) => ({ type: r.type, name: r.props?.metadata?.name ?? r.name, urn: r.urn, props: r.props }));
+}
+
+// CrossGuard has no "not verified" state and a mandatory policy cannot report one without
+// failing the preview: an advisory policy lists every check whose evidence was missing.
+const evidenceAvailable: StackValidationPolicy = {
+    name: "evidence-available",
+    description: "Checks that every policy had the evidence it needs (other environments' fingerprints, the promotion ledger); a missing one is reported, never passed silently.",
+    enforcementLevel: "advisory",
+    configSchema: { properties: SCHEMA as PolicyConfigSchema["properties"], required: ["environment"] },
+    validateStack: (args, reportViolation) => {
+        const config = { ...DEFAULTS, ...args.getConfig<Partial<PackConfig>>() } as PackConfig;
+        for (const rule of RULES) for (const n of rule.check(viewsOf(args), config).notVerified) reportViolation(`not verified (${n.policy}): ${n.reason}`);
+    },
+};
+
+new PolicyPack("keybuzz-platform", { policies: [...RULES.map(asPolicy), evidenceAvailable] });
