@@ -12,3 +12,19 @@ export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = 
     const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 180_000 });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * The same, without blocking this process: needed when the command talks to servers that
+ * the test itself runs (spawnSync would freeze their event loop).
+ */
+export function npmRunAsync(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+    const { spawn } = require("node:child_process") as typeof import("node:child_process");
+    return new Promise((resolve) => {
+        const child = spawn("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+}

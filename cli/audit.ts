@@ -1,0 +1,84 @@
+/**
+ * npm run audit -- (--target <file> | --stack <name>) [--format md|json] [--out <file>]
+ *   [--concurrency N] [--timeout-ms N] [--record-gate [--gate-dir <dir>]]
+ * Checks every service's endpoint matrix and the environment separation.
+ * Exit 0 pass, 1 a check failed, 2 the audit could not run (bad target, DNS failure).
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { identityFromRaw, readStackFile } from "../config/stack-file";
+import { EnvironmentIdentity } from "../config/identity";
+import * as fs from "node:fs";
+import { recordGates } from "../audit/gate";
+import { AuditInputError, readMatrices } from "../audit/matrix";
+import { renderAuditMarkdown } from "../audit/report";
+import { AuditCannotRun, DEFAULT_AUDIT_OPTIONS, runAudit } from "../audit/run";
+import { AuditTarget, readTarget, targetSchema } from "../audit/target";
+import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
+
+const USAGE = "npm run audit -- (--target <file> | --stack <name>) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate] [--gate-dir <dir>]";
+
+function positiveInt(name: string, v: string | undefined, fallback: number): number {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new CannotRun(`--${name} ${v} must be a positive whole number`);
+    return n;
+}
+
+/** Targets from a deployed stack's outputs (urls, images), read with the pinned CLI. */
+function targetFromStack(stack: string): AuditTarget {
+    const r = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8" });
+    if (r.status !== 0) throw new CannotRun(`cannot read the outputs of stack ${stack}: ${(r.stderr || r.error?.message || "").trim().split("\n")[0]}; deploy it first or pass --target <file>`);
+    const out = JSON.parse(r.stdout);
+    const services = Object.fromEntries(Object.entries<string>(out.urls ?? {}).map(([s, url]) => [s, { baseUrl: url, expectedImage: out.images?.[s] }]));
+    const parsed = targetSchema.safeParse({ environment: out.environment, services, expectedBackendUrl: out.backendUrl });
+    if (!parsed.success) throw new CannotRun(`the outputs of stack ${stack} do not name audit targets: ${parsed.error.issues[0].message}`);
+    return parsed.data;
+}
+
+function otherIdentities(root: string, environment: string): EnvironmentIdentity[] {
+    return fs
+        .readdirSync(root)
+        .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+        .map((f) => identityFromRaw(readStackFile(path.join(root, f)), f))
+        .filter((i): i is EnvironmentIdentity => i !== undefined && i.environment !== environment);
+}
+
+main("audit", async () => {
+    const { values } = parseFlags(
+        process.argv.slice(2),
+        {
+            target: { type: "string" },
+            stack: { type: "string" },
+            format: { type: "string" },
+            out: { type: "string" },
+            concurrency: { type: "string" },
+            "timeout-ms": { type: "string" },
+            "record-gate": { type: "boolean" },
+            "gate-dir": { type: "string" },
+        },
+        USAGE,
+    );
+    const format = oneOf("format", values.format, ["md", "json"] as const, "md");
+    const root = process.env.KEYBUZZ_ROOT ?? process.cwd();
+    try {
+        if (!values.target && !values.stack) throw new CannotRun(`give --target <file> or --stack <name>\nusage: ${USAGE}`);
+        const target = values.target ? readTarget(values.target) : targetFromStack(values.stack!);
+        const matrices = readMatrices(path.join(root, "audit", "matrix"), Object.keys(target.services));
+        const tty = process.stderr.isTTY;
+        const result = await runAudit(target, matrices, otherIdentities(root, target.environment), {
+            ...DEFAULT_AUDIT_OPTIONS,
+            concurrency: positiveInt("concurrency", values.concurrency, DEFAULT_AUDIT_OPTIONS.concurrency),
+            timeoutMs: positiveInt("timeout-ms", values["timeout-ms"], DEFAULT_AUDIT_OPTIONS.timeoutMs),
+            onProgress: tty ? (d, t) => process.stderr.write(`\raudit: ${d}/${t} endpoints`) : undefined,
+        });
+        if (tty) process.stderr.write("\n");
+        const gates = values["record-gate"] ? recordGates(values["gate-dir"] ?? path.join(root, ".keybuzz", "gates"), target, result) : [];
+        emit(format === "json" ? JSON.stringify({ schemaVersion: 1, ...result, gatesRecorded: gates }, null, 2) : renderAuditMarkdown(result), values.out);
+        if (values["record-gate"]) process.stderr.write(result.verdict === "pass" ? `audit: gate recorded for ${gates.map((g) => g.digest).join(", ") || "no digest (targets name no image@sha256)"}\n` : "audit: failed, no gate recorded\n");
+        return result.verdict === "pass" ? EXIT_OK : EXIT_FAILED;
+    } catch (e) {
+        if (e instanceof AuditInputError || e instanceof AuditCannotRun) throw new CannotRun(e.message);
+        throw e;
+    }
+});

@@ -1,0 +1,170 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AuditResult, runAudit, DEFAULT_AUDIT_OPTIONS } from "../../audit/run";
+import { readMatrices } from "../../audit/matrix";
+import { AuditTarget } from "../../audit/target";
+import { apiHandler, clientHandler, RunningServer, serve, websiteHandler } from "../support/http-servers";
+import { npmRun, npmRunAsync } from "../support/run";
+import { identityOfStack, ROOT } from "../support/stacks";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-audit-"));
+const IMAGE = "ghcr.io/keybuzzio/keybuzz-api@sha256:" + "c".repeat(64);
+const matrices = readMatrices(path.join(ROOT, "audit/matrix"), ["api", "client", "website"]);
+
+/** A PROD-like environment (or, with env "dev", a DEV one whose client calls backend-dev). */
+async function environment(mode: "broken" | "healthy", env: "prod" | "dev" = "prod"): Promise<{ servers: RunningServer[]; target: AuditTarget }> {
+    const api = await serve(apiHandler(mode, IMAGE));
+    const client = await serve(clientHandler(mode === "broken" || env === "dev" ? "https://backend-dev.keybuzz.io" : "https://backend.keybuzz.io"));
+    const website = await serve(websiteHandler());
+    return {
+        servers: [api, client, website],
+        target: { environment: env, services: { api: { baseUrl: api.url, expectedImage: IMAGE }, client: { baseUrl: client.url }, website: { baseUrl: website.url } } },
+    };
+}
+
+const verdicts = (r: AuditResult, service: string) => Object.fromEntries(r.checks.filter((c) => c.service === service).map((c) => [c.path, c.verdict === "pass" ? "OK" : c.reason]));
+
+describe("audit against real HTTP servers on 127.0.0.1", () => {
+    it("replays the PH28.1 PROD and reproduces the audit's §3 verdicts", async () => {
+        const { servers, target } = await environment("broken");
+        try {
+            const r = await runAudit(target, matrices, [identityOfStack("dev")]);
+            assert.deepEqual(verdicts(r, "api"), {
+                "/health": "OK",
+                "/tenants": "OK",
+                "/conversations": "route missing (404)",
+                "/messages": "route missing (404)",
+                "/attachments": "route missing (404)",
+                "/dashboard": "route missing (404)",
+                "/stats": "route missing (404)",
+                "/webhooks": "route missing (404)",
+                "/auth/login": "route missing (404)",
+                "/auth/signup": "route missing (404)",
+                "/auth/me": "OK",
+                "/debug/version": "route missing (404)",
+            });
+            assert.deepEqual(verdicts(r, "client"), { "/": "OK", "/login": "OK", "/signup": "OK", "/dashboard": "OK", "/inbox": "OK" });
+            assert.deepEqual(verdicts(r, "website"), { "/": "OK", "/pricing": "OK", "/contact": "OK", "/features": "OK" });
+            const bad = r.separation.filter((s) => s.verdict === "fail");
+            assert.deepEqual(bad.map((s) => `${s.service} ${s.where}: ${s.detail}`), [
+                "client script /_next/static/chunks/main-abc123.js: names backend-dev.keybuzz.io, a dev host: the client calls another environment's backend",
+            ]);
+            assert.equal(r.verdict, "fail");
+        } finally {
+            await Promise.all(servers.map((s) => s.close()));
+        }
+    });
+
+    it("passes a healthy environment, including the deployed image at /debug/version", async () => {
+        const { servers, target } = await environment("healthy");
+        try {
+            const r = await runAudit(target, matrices, [identityOfStack("dev")]);
+            assert.deepEqual(r.checks.filter((c) => c.verdict === "fail"), []);
+            assert.deepEqual(r.separation.map((s) => s.verdict), ["pass"]);
+            assert.equal(r.verdict, "pass");
+        } finally {
+            await Promise.all(servers.map((s) => s.close()));
+        }
+    });
+
+    it("fails /debug/version when it reports another image than the one deployed", async () => {
+        const api = await serve(apiHandler("healthy", "ghcr.io/keybuzzio/keybuzz-api:v0.9.29-contact-fix"));
+        try {
+            const r = await runAudit({ environment: "prod", services: { api: { baseUrl: api.url, expectedImage: IMAGE } } }, matrices, []);
+            assert.match(verdicts(r, "api")["/debug/version"], /image is "ghcr\.io\/keybuzzio\/keybuzz-api:v0\.9\.29-contact-fix", expected/);
+        } finally {
+            await api.close();
+        }
+    });
+
+    it("gives slow, hanging, resetting and oversized endpoints the right verdict within their timeouts", async () => {
+        let resets = 0;
+        const server = await serve((req, res) => {
+            if (req.url === "/health") return setTimeout(() => res.end("late"), 1500);
+            if (req.url === "/tenants") return; // hangs: never answers
+            if (req.url === "/auth/me") {
+                resets++;
+                return req.socket.destroy();
+            }
+            if (req.url === "/conversations") {
+                res.writeHead(401, { "content-type": "text/html" });
+                const chunk = Buffer.alloc(64 * 1024, "a");
+                let sent = 0;
+                const pump = () => {
+                    while (sent < 200 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+                    if (sent < 200 * 1024 * 1024) res.once("drain", pump);
+                    else res.end();
+                };
+                res.on("close", () => (sent = Infinity));
+                return pump();
+            }
+            res.writeHead(401);
+            res.end();
+        });
+        try {
+            const started = Date.now();
+            const heapBefore = process.memoryUsage().rss;
+            const r = await runAudit({ environment: "prod", services: { api: { baseUrl: server.url, expectedImage: IMAGE } } }, matrices, [], { ...DEFAULT_AUDIT_OPTIONS, timeoutMs: 500, maxBodyBytes: 256 * 1024 });
+            const wall = Date.now() - started;
+            const v = verdicts(r, "api");
+            assert.match(v["/health"], /^no answer within \d+ ms$/);
+            assert.match(v["/tenants"], /^no answer within \d+ ms$/);
+            assert.match(v["/auth/me"], /^connection failed \((ECONNRESET|UND_ERR_SOCKET)\) after 3 attempts$/);
+            assert.equal(resets, 3);
+            assert.equal(v["/conversations"], "OK");
+            assert.ok(wall < 2500, `audit took ${wall} ms with 500 ms timeouts`);
+            assert.ok(process.memoryUsage().rss - heapBefore < 100 * 1024 * 1024, "reading a 200 MiB body grew memory by 100 MiB or more");
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("npm run audit exits 2 naming the key of an invalid target file, and 1 with a Markdown table on the broken PROD", async () => {
+        const bad = path.join(tmp, "bad-target.json");
+        fs.writeFileSync(bad, JSON.stringify({ environment: "prod", services: { api: { baseUrl: "ftp://x" } } }));
+        const r = npmRun("audit", ["--target", bad]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /invalid target file .*bad-target\.json: services\.api\.baseUrl: must be an http\(s\) URL/);
+
+        const { servers, target } = await environment("broken");
+        try {
+            const file = path.join(tmp, "target.json");
+            fs.writeFileSync(file, JSON.stringify(target));
+            const md = await npmRunAsync("audit", ["--target", file]);
+            assert.equal(md.code, 1, md.stderr);
+            assert.match(md.stdout, /\| `GET \/conversations` \| 200\/401\/403\/405 \| 404 \| \d+ \| ❌ route missing \(404\) \|/);
+            assert.match(md.stdout, /Verdict: \*\*FAIL\*\*/);
+        } finally {
+            await Promise.all(servers.map((s) => s.close()));
+        }
+    });
+
+    it("records gate evidence for the audited digest only when the audit passes", async () => {
+        const { servers, target } = await environment("healthy", "dev");
+        const gates = path.join(tmp, "gates");
+        try {
+            const file = path.join(tmp, "healthy.json");
+            fs.writeFileSync(file, JSON.stringify(target));
+            const r = await npmRunAsync("audit", ["--target", file, "--record-gate", "--gate-dir", gates, "--format", "json"]);
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            const record = JSON.parse(fs.readFileSync(path.join(gates, `sha256-${"c".repeat(64)}.json`), "utf8"));
+            assert.equal(record.digest, `sha256:${"c".repeat(64)}`);
+            assert.equal(record.endpointsPassed, 12);
+        } finally {
+            await Promise.all(servers.map((s) => s.close()));
+        }
+        const broken = await environment("broken", "dev");
+        try {
+            const file = path.join(tmp, "broken.json");
+            const other = { ...broken.target, environment: "dev", services: { ...broken.target.services, api: { baseUrl: broken.target.services.api!.baseUrl, expectedImage: "ghcr.io/keybuzzio/keybuzz-api@sha256:" + "d".repeat(64) } } };
+            fs.writeFileSync(file, JSON.stringify(other));
+            const r = await npmRunAsync("audit", ["--target", file, "--record-gate", "--gate-dir", gates]);
+            assert.equal(r.code, 1);
+            assert.ok(!fs.existsSync(path.join(gates, `sha256-${"d".repeat(64)}.json`)));
+        } finally {
+            await Promise.all(broken.servers.map((s) => s.close()));
+        }
+    });
+});
