@@ -24,7 +24,7 @@ async function environment(mode: "broken" | "healthy", env: "prod" | "dev" = "pr
     };
 }
 
-const verdicts = (r: AuditResult, service: string) => Object.fromEntries(r.checks.filter((c) => c.service === service).map((c) => [c.path, c.verdict === "pass" ? "OK" : c.reason]));
+const verdicts = (r: AuditResult, service: string) => Object.fromEntries(r.checks.filter((c) => c.service === service).map((c) => [c.path, c.verdict === "pass" ? "OK" : c.reason ?? "fail"]));
 
 describe("audit against real HTTP servers on 127.0.0.1", () => {
     it("replays the PH28.1 PROD and reproduces the audit's §3 verdicts", async () => {

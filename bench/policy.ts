@@ -1,0 +1,41 @@
+/**
+ * bench/policy: `policy:check --stack prod` wall time (the command, end to end), and the
+ * pack's evaluation time over synthetic environments of 100, 1,000 and 5,000 resources
+ * (median of 5), to show it grows linearly.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { evaluate } from "../policies/evaluate";
+import { ResourceView } from "../policies/model";
+import { compliantProd, prodConfig } from "../test/support/policy-fixtures";
+import { fmt, median, timeRuns } from "./stats";
+
+function synthetic(n: number): ResourceView[] {
+    const base = compliantProd();
+    return Array.from({ length: n }, (_, i) => {
+        const r = base[i % base.length];
+        const props = structuredClone(r.props);
+        props.metadata.name = `${r.name}-${i}`;
+        return { ...r, name: `${r.name}-${i}`, urn: `${r.urn}-${i}`, props };
+    });
+}
+
+(async () => {
+    const root = path.resolve(__dirname, "..");
+    const cli = await timeRuns(5, async () => {
+        const r = spawnSync("npm", ["run", "-s", "policy:check", "--", "--stack", "prod"], { cwd: root, encoding: "utf8" });
+        if (r.status !== 0) throw new Error(r.stderr);
+    });
+    console.log(`bench/policy — npm run policy:check -- --stack prod (median of 5): ${fmt(median(cli))}`);
+    const config = prodConfig();
+    let previous: { n: number; ms: number } | undefined;
+    for (const n of [100, 1000, 5000]) {
+        const rs = synthetic(n);
+        const runs = await timeRuns(5, async () => evaluate(rs, config, { kind: "stack", name: "synthetic", environment: "prod" }));
+        const ms = median(runs);
+        const per = (ms / n) * 1000;
+        console.log(`  evaluate ${String(n).padStart(5)} resources: ${fmt(ms)}  (${per.toFixed(1)} µs/resource${previous ? `, ×${(ms / previous.ms).toFixed(1)} for ×${n / previous.n} resources` : ""})`);
+        previous = { n, ms };
+    }
+    console.log("  real `pulumi preview` with/without the pack: not measured (no language host or providers on this machine; see README)");
+})();

@@ -1,0 +1,91 @@
+/**
+ * Registry authentication per the distribution token spec: a 401 with
+ * `WWW-Authenticate: Bearer realm=…,service=…,scope=…` → a token from the realm (Basic
+ * credentials when we have them) → the request again with `Authorization: Bearer`. Tokens are
+ * cached per scope until shortly before they expire. `WWW-Authenticate: Basic` → Basic auth.
+ */
+import { Dispatcher, request } from "undici";
+import { RegistryError } from "./errors";
+
+export interface Credentials {
+    readonly username: string;
+    readonly password: string;
+}
+
+export interface Challenge {
+    readonly scheme: "basic" | "bearer";
+    readonly params: Record<string, string>;
+}
+
+/** Parses one WWW-Authenticate challenge (registries send one). */
+export function parseChallenge(header: string | undefined): Challenge | undefined {
+    if (!header) return undefined;
+    const m = /^\s*(Basic|Bearer)\b\s*(.*)$/i.exec(header);
+    if (!m) return undefined;
+    const params: Record<string, string> = {};
+    for (const p of m[2].matchAll(/([a-zA-Z_]+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) params[p[1].toLowerCase()] = p[2] ?? p[3] ?? "";
+    return { scheme: m[1].toLowerCase() as Challenge["scheme"], params };
+}
+
+interface CachedToken {
+    readonly token: string;
+    readonly expiresAt: number;
+}
+
+export class Authenticator {
+    private readonly tokens = new Map<string, CachedToken>();
+    private scheme: "none" | "basic" | "bearer" = "none";
+    private challenge?: Challenge;
+    tokenRequests = 0;
+
+    constructor(
+        private readonly credentials: Credentials | undefined,
+        private readonly dispatcher: Dispatcher,
+        private readonly now: () => number = Date.now,
+    ) {}
+
+    private basic(): string | undefined {
+        return this.credentials ? "Basic " + Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64") : undefined;
+    }
+
+    /** The Authorization header for a request needing `scopes`, from what we already know. */
+    async header(scopes: readonly string[], image: string): Promise<string | undefined> {
+        if (this.scheme === "basic") return this.basic();
+        if (this.scheme !== "bearer" || !this.challenge) return undefined;
+        const key = scopes.join(" ");
+        const cached = this.tokens.get(key);
+        if (cached && cached.expiresAt > this.now()) return `Bearer ${cached.token}`;
+        return `Bearer ${await this.fetchToken(scopes, image)}`;
+    }
+
+    /** Learns from a 401; returns true when a retry with new credentials makes sense. */
+    onUnauthorized(wwwAuthenticate: string | undefined, scopes: readonly string[]): boolean {
+        const c = parseChallenge(wwwAuthenticate);
+        if (!c) return false;
+        const wasBearer = this.scheme === "bearer";
+        this.scheme = c.scheme;
+        this.challenge = c;
+        this.tokens.delete(scopes.join(" "));
+        return c.scheme === "bearer" || (!wasBearer && this.credentials !== undefined && c.scheme === "basic");
+    }
+
+    private async fetchToken(scopes: readonly string[], image: string): Promise<string> {
+        const { realm, service } = this.challenge!.params;
+        if (!realm) throw new RegistryError("UNAUTHORIZED", 401, image, "the registry's Bearer challenge names no realm");
+        const url = new URL(realm);
+        if (service) url.searchParams.set("service", service);
+        for (const s of scopes) url.searchParams.append("scope", s);
+        const auth = this.basic();
+        this.tokenRequests++;
+        const res = await request(url, { dispatcher: this.dispatcher, headers: auth ? { authorization: auth } : {} });
+        const text = await res.body.text();
+        if (res.statusCode !== 200) throw new RegistryError(res.statusCode === 401 ? "UNAUTHORIZED" : "DENIED", res.statusCode, image, `the token server ${url.origin} refused a token for ${scopes.join(" ")}`);
+        const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
+        const token = body.token ?? body.access_token;
+        if (!token) throw new RegistryError("UNAUTHORIZED", 401, image, `the token server ${url.origin} answered without a token`);
+        // Refresh a little before expiry; the spec's default lifetime is 60 s.
+        const lifetime = Math.max(1, (body.expires_in ?? 60) - 5) * 1000;
+        this.tokens.set(scopes.join(" "), { token, expiresAt: this.now() + lifetime });
+        return token;
+    }
+}
