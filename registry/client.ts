@@ -200,7 +200,7 @@ export class RegistryClient {
         const image = this.image(repository, digest);
         const authorization = await this.auth.header([`repository:${repository}:pull`], image);
         this.requests++;
-        const res = await request(`${this.base}/v2/${repository}/blobs/${digest}`, { dispatcher: this.dispatcher, headers: authorization ? { authorization } : {}, maxRedirections: 3 } as Dispatcher.RequestOptions);
+        const res = await request(`${this.base}/v2/${repository}/blobs/${digest}`, { dispatcher: this.dispatcher, headers: authorization ? { authorization } : {} });
         if (res.statusCode === 401 && !authRetried && this.auth.onUnauthorized(res.headers["www-authenticate"] as string, [`repository:${repository}:pull`])) {
             await res.body.dump();
             return this.blobStream(repository, digest, true);

@@ -1,0 +1,67 @@
+/**
+ * The promotion ledger: an append-only JSON file per target stack (ledger/<stack>.json),
+ * committed with the stack file it pins, so every promotion and rollback is reviewable and a
+ * rollback is a forward promotion of an earlier entry.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+
+export const ledgerEntrySchema = z
+    .object({
+        id: z.number().int().min(1),
+        service: z.string(),
+        sourceStack: z.string(),
+        sourceImage: z.string(),
+        sourceTag: z.string().optional(),
+        digest: z.string().regex(/^sha256:[a-f0-9]{64}$/),
+        targetImage: z.string(),
+        immutableTag: z.string(),
+        promotedAt: z.string(),
+        by: z.string(),
+        gate: z.object({ tag: z.string(), verified: z.literal(true) }).strict(),
+        layerScan: z.object({ filesWithForeignHosts: z.number().int() }).strict(),
+        /** Set when this entry re-promoted an earlier one. */
+        rollbackOf: z.number().int().optional(),
+    })
+    .strict();
+
+export const ledgerSchema = z.object({ version: z.literal(1), stack: z.string(), entries: z.array(ledgerEntrySchema) }).strict();
+
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+export type Ledger = z.infer<typeof ledgerSchema>;
+
+export function ledgerPath(root: string, stack: string): string {
+    return path.join(root, "ledger", `${stack}.json`);
+}
+
+export function readLedger(file: string, stack: string): Ledger {
+    if (!fs.existsSync(file)) return { version: 1, stack, entries: [] };
+    const r = ledgerSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+    if (!r.success) throw new Error(`${file} is not a valid promotion ledger: ${r.error.issues[0].path.join(".")}: ${r.error.issues[0].message}`);
+    return r.data;
+}
+
+export function appendEntries(file: string, ledger: Ledger, entries: Array<Omit<LedgerEntry, "id">>): Ledger {
+    let next = ledger.entries.reduce((m, e) => Math.max(m, e.id), 0);
+    const updated: Ledger = { ...ledger, entries: [...ledger.entries, ...entries.map((e) => ({ ...e, id: ++next }))] };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Write then rename: a crash never leaves half a ledger.
+    fs.writeFileSync(file + ".tmp", JSON.stringify(updated, null, 2) + "\n");
+    fs.renameSync(file + ".tmp", file);
+    return updated;
+}
+
+/** The entry a rollback re-promotes: by ledger id, or the latest entry with that digest. */
+export function findEntry(ledger: Ledger, service: string, to: string): LedgerEntry | undefined {
+    const forService = ledger.entries.filter((e) => e.service === service);
+    if (/^\d+$/.test(to)) return forService.find((e) => e.id === Number(to));
+    return [...forService].reverse().find((e) => e.digest === to);
+}
+
+/** The entry before the current one, for "roll back to the previous promotion". */
+export function previousEntry(ledger: Ledger, service: string): LedgerEntry | undefined {
+    const forService = ledger.entries.filter((e) => e.service === service);
+    const current = forService[forService.length - 1];
+    return [...forService].reverse().find((e) => e.digest !== current?.digest);
+}

@@ -1,0 +1,61 @@
+/**
+ * Points a target tag at a source digest, copying nothing but the manifest bytes:
+ * HEAD the target (no-op when it already points there), GET the source manifest by digest
+ * (bytes verified), make sure every blob and child manifest exists in the target repository
+ * (cross-repository mount), PUT the same bytes, then HEAD again and fail unless the tag now
+ * resolves to the source digest. The tag can only ever be left unchanged or equal to the source.
+ */
+import { RegistryClient } from "./client";
+import { RegistryError } from "./errors";
+import { isIndex } from "./media-types";
+
+export interface TagPromotion {
+    /** Repository holding the verified image, e.g. keybuzzio/keybuzz-api. */
+    readonly sourceRepository: string;
+    readonly digest: string;
+    readonly targetRepository: string;
+    readonly targetTag: string;
+}
+
+export interface TagPromotionResult {
+    readonly changed: boolean;
+    readonly previousDigest?: string;
+    readonly digest: string;
+}
+
+export async function promoteTag(client: RegistryClient, p: TagPromotion): Promise<TagPromotionResult> {
+    if (!/^sha256:[a-f0-9]{64}$/.test(p.digest)) throw new Error(`promotion of ${p.sourceRepository}: ${p.digest} is not a sha256 digest`);
+    const image = `${client.registry}/${p.targetRepository}:${p.targetTag}`;
+    const before = await client.headManifest(p.targetRepository, p.targetTag);
+    if (before?.digest === p.digest) return { changed: false, previousDigest: before.digest, digest: p.digest };
+
+    const manifest = await client.getManifest(p.sourceRepository, p.digest);
+    if (p.sourceRepository !== p.targetRepository) await ensureContent(client, p.sourceRepository, p.targetRepository, manifest.bytes, manifest.mediaType);
+    await client.putManifest(p.targetRepository, p.targetTag, manifest);
+
+    const after = await client.headManifest(p.targetRepository, p.targetTag);
+    if (after?.digest !== p.digest) {
+        throw new RegistryError("VERIFY_FAILED", 0, image, `after writing, the tag resolves to ${after?.digest ?? "nothing"}, not ${p.digest}; promotion not confirmed`);
+    }
+    return { changed: true, previousDigest: before?.digest, digest: p.digest };
+}
+
+/** Everything a manifest refers to must exist in the target repository before the PUT. */
+async function ensureContent(client: RegistryClient, from: string, to: string, bytes: Buffer, mediaType: string): Promise<void> {
+    const doc = JSON.parse(bytes.toString("utf8"));
+    if (isIndex(mediaType) || Array.isArray(doc.manifests)) {
+        for (const child of doc.manifests ?? []) {
+            if (await client.headManifest(to, child.digest)) continue;
+            const m = await client.getManifest(from, child.digest);
+            await ensureContent(client, from, to, m.bytes, m.mediaType);
+            await client.putManifest(to, child.digest, m);
+        }
+        return;
+    }
+    for (const blob of [doc.config, ...(doc.layers ?? [])].filter(Boolean)) {
+        if (await client.blobExists(to, blob.digest)) continue;
+        if (!(await client.mountBlob(to, blob.digest, from))) {
+            throw new RegistryError("BLOB_UNKNOWN", 0, `${client.registry}/${to}@${blob.digest}`, `the registry would not mount it from ${from}`);
+        }
+    }
+}
