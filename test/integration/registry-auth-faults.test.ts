@@ -1,0 +1,152 @@
+import * as assert from "node:assert/strict";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+import { RegistryClient } from "../../registry/client";
+import { RegistryError } from "../../registry/errors";
+import { promoteTag } from "../../registry/promote";
+import { pushImage } from "../support/oci-images";
+import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
+import { startTokenServer, TokenServer } from "../support/token-server";
+
+describe("registry token auth (real registry + a token server on 127.0.0.1)", () => {
+    let tokens: TokenServer;
+    let reg: TestRegistry;
+    before(async () => {
+        const seed = await startRegistry(); // only to push the image with Basic auth
+        const digest = await pushImage(seed.address, "keybuzzio/keybuzz-api", "dev", { files: { "a.txt": "x" }, flavour: "oci" });
+        await seed.stop();
+        const fs = await import("node:fs");
+        tokens = await startTokenServer(seed.dir, REGISTRY_USER, REGISTRY_PASSWORD, 2);
+        reg = await startRegistry({ token: tokens });
+        // Same storage as the seed registry: move its data under the token-auth registry.
+        fs.cpSync(`${seed.dir}/data`, `${reg.dir}/data`, { recursive: true });
+        (globalThis as any).__digest = digest;
+    });
+    after(async () => {
+        await reg.stop();
+        await tokens.close();
+    });
+
+    it("answers 401 with a Bearer challenge, fetches a token with Basic credentials, and promotes", async () => {
+        const client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+        const digest = (globalThis as any).__digest as string;
+        const r = await promoteTag(client, { sourceRepository: "keybuzzio/keybuzz-api", digest, targetRepository: "keybuzzio/keybuzz-api", targetTag: "prod" });
+        assert.equal(r.changed, true);
+        assert.ok(client.tokenRequests >= 1);
+        assert.equal((await client.headManifest("keybuzzio/keybuzz-api", "prod"))?.digest, digest);
+        await client.close();
+    });
+
+    it("refreshes an expired token instead of failing", async () => {
+        const client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+        await client.headManifest("keybuzzio/keybuzz-api", "prod");
+        const issued = client.tokenRequests;
+        await new Promise((r) => setTimeout(r, 2500)); // tokens live 2 s
+        assert.ok(await client.headManifest("keybuzzio/keybuzz-api", "prod"));
+        assert.ok(client.tokenRequests > issued, "no new token after expiry");
+        await client.close();
+    });
+
+    it("turns refused credentials into a message naming the image and what to do", async () => {
+        const client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: "wrong" } });
+        await assert.rejects(client.headManifest("keybuzzio/keybuzz-api", "prod"), (e: RegistryError) => {
+            assert.match(e.message, new RegExp(`^${reg.address.replace(/\./g, "\\.")}/keybuzzio/keybuzz-api:prod: UNAUTHORIZED .*check the registry username and password`));
+            return true;
+        });
+        await client.close();
+    });
+});
+
+/**
+ * A fault-injecting reverse proxy between the client and the registry: 503s, 429 with
+ * Retry-After, connection resets before or after forwarding, and PUT answers carrying a
+ * wrong Docker-Content-Digest.
+ */
+async function faultyProxy(upstream: string, rng: () => number): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
+    const faults: Record<string, number> = { "503": 0, "429": 0, "reset-before": 0, "reset-after": 0, "wrong-digest": 0, forwarded: 0 };
+    const server = http.createServer((req, res) => {
+        const roll = rng();
+        if (roll < 0.1) {
+            faults["503"]++;
+            return res.writeHead(503).end();
+        }
+        if (roll < 0.18) {
+            faults["429"]++;
+            return res.writeHead(429, { "retry-after": "0" }).end();
+        }
+        if (roll < 0.25) {
+            faults["reset-before"]++;
+            return req.socket.destroy();
+        }
+        const [host, port] = upstream.split(":");
+        const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (ur) => {
+            faults.forwarded++;
+            const headers = { ...ur.headers };
+            if (req.method === "PUT" && roll > 0.9) {
+                faults["wrong-digest"]++;
+                headers["docker-content-digest"] = "sha256:" + "0".repeat(64);
+            }
+            if (roll > 0.25 && roll < 0.3) {
+                faults["reset-after"]++;
+                ur.resume();
+                return req.socket.destroy();
+            }
+            res.writeHead(ur.statusCode ?? 502, headers);
+            ur.pipe(res);
+        });
+        up.on("error", () => req.socket.destroy());
+        req.pipe(up);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, faults, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+}
+
+function seeded(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe("promotion under injected faults (200 randomized runs)", () => {
+    let reg: TestRegistry;
+    before(async () => {
+        reg = await startRegistry();
+    });
+    after(async () => reg.stop());
+
+    it("leaves the PROD tag either unchanged or equal to the source digest, never anything else", async function () {
+        this.timeout(240_000);
+        const repo = "keybuzzio/keybuzz-api";
+        const a = await pushImage(reg.address, repo, "a", { files: { "v.txt": "a" }, flavour: "oci" });
+        const b = await pushImage(reg.address, repo, "b", { files: { "v.txt": "b" }, flavour: "index" });
+        const direct = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+        const rng = seeded(20261124);
+        const proxy = await faultyProxy(reg.address, rng);
+        const outcomes = { promoted: 0, failedUnchanged: 0, failedButPromoted: 0, violations: 0 };
+        for (let run = 0; run < 200; run++) {
+            const tag = `prod-${run}`;
+            const startsAt = rng() < 0.5 ? a : undefined;
+            if (startsAt) await promoteTag(direct, { sourceRepository: repo, digest: startsAt, targetRepository: repo, targetTag: tag });
+            const viaProxy = new RegistryClient({ registry: proxy.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD }, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, totalMs: 5000 } });
+            let ok = false;
+            try {
+                await promoteTag(viaProxy, { sourceRepository: repo, digest: b, targetRepository: repo, targetTag: tag });
+                ok = true;
+            } catch (e) {
+                assert.ok(e instanceof RegistryError, `run ${run}: unexpected ${e}`);
+            } finally {
+                await viaProxy.close();
+            }
+            const end = (await direct.headManifest(repo, tag))?.digest;
+            if (end !== startsAt && end !== b) outcomes.violations++;
+            else if (ok && end === b) outcomes.promoted++;
+            else if (ok) outcomes.violations++; // reported success but the tag is not the source
+            else if (end === b) outcomes.failedButPromoted++;
+            else outcomes.failedUnchanged++;
+        }
+        await proxy.close();
+        await direct.close();
+        console.log(`      outcomes over 200 runs: ${JSON.stringify(outcomes)}; faults injected: ${JSON.stringify(proxy.faults)}`);
+        assert.equal(outcomes.violations, 0);
+        assert.ok(outcomes.promoted > 100, "too few successful promotions: retries are not working");
+    });
+});
