@@ -2,10 +2,13 @@
  * Entry point of `pulumi up|preview --stack <env>`: validate the whole stack config first
  * (no resource is registered from invalid config), then deploy the environment.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config/load";
+import { otherIdentities } from "./config/stack-file";
 import { deployPlatform } from "./program";
 
-const platform = deployPlatform(loadStackConfig());
+const others = otherIdentities(process.cwd(), pulumi.getStack());
+const platform = deployPlatform(loadStackConfig(pulumi.getStack(), others), others);
 
 export const environment = platform.environment;
 export const namespace = platform.namespace;
@@ -15,3 +18,4 @@ export const images = platform.images;
 export const databaseSecretName = platform.databaseSecretName;
 export const identity = platform.identity;
 export const credentialFingerprints = platform.credentialFingerprints;
+export const promotions = platform.promotions;

@@ -11,6 +11,8 @@ import { StackConfig } from "./config/validate";
 import { AppSecrets, CLIENT_AUTH_SECRET } from "./components/app-secrets";
 import { Database } from "./components/database/database";
 import { Environment } from "./components/environment";
+import { PromotedImage, Promotion } from "./components/promotion";
+import { EnvironmentIdentity } from "./config/identity";
 import { fingerprint } from "./components/fingerprint";
 import { EnvVar, WebService } from "./components/web-service";
 
@@ -57,10 +59,12 @@ export interface PlatformOutputs {
     databaseSecretName: pulumi.Output<string>;
     identity: { hosts: string[]; namespace: string; databaseName: string; databaseUser: string; databaseHost: string };
     credentialFingerprints: Record<string, pulumi.Output<string>>;
+    /** What the promotion moved (service → digest, source image, immutable tag); empty without promotion. */
+    promotions: pulumi.Output<Record<string, PromotedImage>>;
 }
 
-/** Registers every resource of one environment. `images` overrides config (the promotion). */
-export function deployPlatform(config: StackConfig, images: Partial<Record<ServiceName, pulumi.Input<string>>> = {}): PlatformOutputs {
+/** Registers every resource of one environment. `others`: the other environments' identities (layer scan). */
+export function deployPlatform(config: StackConfig, others: readonly EnvironmentIdentity[] = []): PlatformOutputs {
     const provider = new k8s.Provider("k8s", {
         renderYamlToDirectory: config.kubernetes.renderToDirectory,
         context: config.kubernetes.context,
@@ -101,6 +105,19 @@ export function deployPlatform(config: StackConfig, images: Partial<Record<Servi
         provider,
     });
     const envVars = appEnv(config, db.secretName);
+    const promotion = config.promotion
+        ? new Promotion(`${config.environment}-promotion`, {
+              environment: config.environment,
+              services: SERVICE_NAMES,
+              sourceImages: new pulumi.StackReference(config.promotion.sourceStack).getOutput("images") as pulumi.Output<Record<string, string>>,
+              rollbackTo: config.promotion.rollbackTo,
+              movingTag: config.promotion.movingTag,
+              targetRepositorySuffix: config.promotion.targetRepositorySuffix,
+              registry: { scheme: config.promotion.registryScheme, username: config.registry.username, password: secretInput(config.registryPassword)! },
+              requireGate: config.promotion.requireGate,
+              others,
+          })
+        : undefined;
     const services = {} as Record<ServiceName, WebService>;
     for (const app of SERVICE_NAMES) {
         const s = config.services[app];
@@ -108,7 +125,7 @@ export function deployPlatform(config: StackConfig, images: Partial<Record<Servi
             app,
             environment: config.environment,
             namespace: env.namespace,
-            image: images[app] ?? s.image,
+            image: promotion ? promotion.images.apply((i) => i[app]) : s.image,
             hosts: s.hosts,
             replicas: s.replicas,
             port: s.port,
@@ -146,5 +163,6 @@ export function deployPlatform(config: StackConfig, images: Partial<Record<Servi
             databaseHost: config.database.host ?? `postgres.${config.namespace}.svc`,
         },
         credentialFingerprints,
+        promotions: promotion ? promotion.promoted : pulumi.output<Record<string, PromotedImage>>({}),
     };
 }

@@ -1,44 +1,39 @@
 /**
- * Gate evidence: a passing DEV audit records, per image digest it audited, that the digest
- * was verified. One immutable JSON record per digest, so older verified digests stay
- * promotable for rollback. Stored in a directory here; a registry-backed store (a tag per
- * verified digest, visible to both stacks) belongs to the promotion work.
+ * After a passing audit, records the gate for every image digest it audited: the registry
+ * gate tag (promotion/gate.ts) that PROD's promotion requires. A failing audit records nothing.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { parseImageReference } from "../config/schema";
+import { recordVerified } from "../promotion/gate";
+import { RegistryClient } from "../registry/client";
 import { AuditResult } from "./run";
 import { AuditTarget } from "./target";
 
 export interface GateRecord {
-    readonly digest: string;
     readonly service: string;
     readonly image: string;
-    readonly environment: string;
-    readonly verifiedAt: string;
-    readonly endpointsPassed: number;
-    readonly separationPassed: number;
+    readonly digest: string;
 }
 
-export function recordGates(dir: string, target: AuditTarget, result: AuditResult): GateRecord[] {
+export interface RegistryAccess {
+    readonly scheme: "http" | "https";
+    readonly username: string;
+    readonly password: string;
+}
+
+export async function recordGates(target: AuditTarget, result: AuditResult, access: RegistryAccess): Promise<GateRecord[]> {
     if (result.verdict !== "pass") return [];
-    fs.mkdirSync(dir, { recursive: true });
     const out: GateRecord[] = [];
     for (const [service, t] of Object.entries(target.services)) {
-        const digest = /@(sha256:[a-f0-9]{64})$/.exec(t?.expectedImage ?? "")?.[1];
-        if (!t || !digest) continue;
-        const record: GateRecord = {
-            digest,
-            service,
-            image: t.expectedImage!,
-            environment: result.environment,
-            verifiedAt: new Date().toISOString(),
-            endpointsPassed: result.checks.filter((c) => c.service === service && c.verdict === "pass").length,
-            separationPassed: result.separation.filter((s) => s.service === service && s.verdict === "pass").length,
-        };
-        const file = path.join(dir, `${digest.replace(":", "-")}.json`);
-        // Immutable: the first verification of a digest stands; later passes do not rewrite it.
-        if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n", { flag: "wx" });
-        out.push(JSON.parse(fs.readFileSync(file, "utf8")));
+        const ref = parseImageReference(t?.expectedImage ?? "");
+        if (!t || !ref?.digest) continue;
+        const [registry, ...repo] = ref.repository.split("/");
+        const client = new RegistryClient({ registry, scheme: access.scheme, credentials: { username: access.username, password: access.password } });
+        try {
+            await recordVerified(client, repo.join("/"), ref.digest);
+        } finally {
+            await client.close();
+        }
+        out.push({ service, image: t.expectedImage!, digest: ref.digest });
     }
     return out;
 }

@@ -1,7 +1,9 @@
 /**
  * npm run audit -- (--target <file> | --stack <name>) [--format md|json] [--out <file>]
  *   [--concurrency N] [--timeout-ms N] [--record-gate [--gate-dir <dir>]]
- * Checks every service's endpoint matrix and the environment separation.
+ * Checks every service's endpoint matrix and the environment separation. --record-gate writes
+ * the registry gate tag for each audited image digest (credentials: KEYBUZZ_REGISTRY_USERNAME,
+ * KEYBUZZ_REGISTRY_PASSWORD; KEYBUZZ_REGISTRY_SCHEME=http only for a loopback registry).
  * Exit 0 pass, 1 a check failed, 2 the audit could not run (bad target, DNS failure).
  */
 import { spawnSync } from "node:child_process";
@@ -16,7 +18,7 @@ import { AuditCannotRun, DEFAULT_AUDIT_OPTIONS, runAudit } from "../audit/run";
 import { AuditTarget, readTarget, targetSchema } from "../audit/target";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 
-const USAGE = "npm run audit -- (--target <file> | --stack <name>) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate] [--gate-dir <dir>]";
+const USAGE = "npm run audit -- (--target <file> | --stack <name>) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate]";
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
     if (v === undefined) return fallback;
@@ -44,6 +46,13 @@ function otherIdentities(root: string, environment: string): EnvironmentIdentity
         .filter((i): i is EnvironmentIdentity => i !== undefined && i.environment !== environment);
 }
 
+function registryAccess() {
+    const username = process.env.KEYBUZZ_REGISTRY_USERNAME;
+    const password = process.env.KEYBUZZ_REGISTRY_PASSWORD;
+    if (!username || !password) throw new CannotRun("--record-gate needs registry credentials: set KEYBUZZ_REGISTRY_USERNAME and KEYBUZZ_REGISTRY_PASSWORD");
+    return { scheme: (process.env.KEYBUZZ_REGISTRY_SCHEME === "http" ? "http" : "https") as "http" | "https", username, password };
+}
+
 main("audit", async () => {
     const { values } = parseFlags(
         process.argv.slice(2),
@@ -55,7 +64,6 @@ main("audit", async () => {
             concurrency: { type: "string" },
             "timeout-ms": { type: "string" },
             "record-gate": { type: "boolean" },
-            "gate-dir": { type: "string" },
         },
         USAGE,
     );
@@ -64,6 +72,7 @@ main("audit", async () => {
     try {
         if (!values.target && !values.stack) throw new CannotRun(`give --target <file> or --stack <name>\nusage: ${USAGE}`);
         const target = values.target ? readTarget(values.target) : targetFromStack(values.stack!);
+        const access = values["record-gate"] ? registryAccess() : undefined;
         const matrices = readMatrices(path.join(root, "audit", "matrix"), Object.keys(target.services));
         const tty = process.stderr.isTTY;
         const result = await runAudit(target, matrices, otherIdentities(root, target.environment), {
@@ -73,7 +82,7 @@ main("audit", async () => {
             onProgress: tty ? (d, t) => process.stderr.write(`\raudit: ${d}/${t} endpoints`) : undefined,
         });
         if (tty) process.stderr.write("\n");
-        const gates = values["record-gate"] ? recordGates(values["gate-dir"] ?? path.join(root, ".keybuzz", "gates"), target, result) : [];
+        const gates = values["record-gate"] ? await recordGates(target, result, access!) : [];
         emit(format === "json" ? JSON.stringify({ schemaVersion: 1, ...result, gatesRecorded: gates }, null, 2) : renderAuditMarkdown(result), values.out);
         if (values["record-gate"]) process.stderr.write(result.verdict === "pass" ? `audit: gate recorded for ${gates.map((g) => g.digest).join(", ") || "no digest (targets name no image@sha256)"}\n` : "audit: failed, no gate recorded\n");
         return result.verdict === "pass" ? EXIT_OK : EXIT_FAILED;

@@ -108,6 +108,17 @@ export const stackConfigSchema = z
         smtpPassword: secret,
         nextauthSecret: secret.optional(),
         fingerprintKey: secret,
+        promotion: z
+            .object({
+                sourceStack: z.string().min(1),
+                movingTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/).default("prod"),
+                targetRepositorySuffix: z.string().regex(/^[a-z0-9._-]*$/).default(""),
+                registryScheme: z.enum(["http", "https"]).default("https"),
+                requireGate: z.boolean().default(true),
+                rollbackTo: z.partialRecord(z.enum(["api", "client", "website"]), z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be a sha256:<64 hex> digest from the ledger")).optional(),
+            })
+            .strict()
+            .optional(),
         kubernetes: z
             .object({
                 renderToDirectory: z.string().min(1).optional(),
@@ -168,6 +179,12 @@ export const CONFIG_REFERENCE: ReadonlyArray<{ key: string; type: string; defaul
     { key: "smtpPassword", type: "secret", default: "required", meaning: "SMTP password." },
     { key: "nextauthSecret", type: "secret", default: "generated per environment", meaning: "Override of the generated NEXTAUTH_SECRET; known-leaked values are refused." },
     { key: "fingerprintKey", type: "secret", default: "required", meaning: "Organisation-wide HMAC key for credential fingerprints; the same in every stack." },
+    { key: "promotion.sourceStack", type: "stack name", default: "none (images from services.*.image)", meaning: "Stack whose `images` output (by digest) this stack promotes, read through a StackReference." },
+    { key: "promotion.movingTag", type: "tag", default: "prod", meaning: "Moving tag written in the registry; an immutable tag <movingTag>-<source tag>-<digest> is written too." },
+    { key: "promotion.targetRepositorySuffix", type: "string", default: "\"\"", meaning: "Suffix of the target repository (same repository by default)." },
+    { key: "promotion.registryScheme", type: "http | https", default: "https", meaning: "http only for a loopback test registry." },
+    { key: "promotion.requireGate", type: "boolean", default: "true", meaning: "Refuse digests without DEV's gate tag or whose layers name another environment's host." },
+    { key: "promotion.rollbackTo.<service>", type: "sha256 digest", default: "none", meaning: "Roll a service back to an earlier ledger digest (a forward promotion)." },
     { key: "kubernetes.renderToDirectory", type: "path", default: "none (apply to cluster)", meaning: "Render manifests into this directory instead of applying them." },
     { key: "kubernetes.context", type: "string", default: "current kubeconfig context", meaning: "kubeconfig context of the target cluster." },
 ];

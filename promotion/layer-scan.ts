@@ -33,7 +33,8 @@ async function scanLayer(client: RegistryClient, repository: string, digest: str
         }
         let tail = "";
         const seen = new Set<string>();
-        stream.on("data", (chunk: Buffer) => {
+        stream.on("data", (data: unknown) => {
+            const chunk = data as Buffer;
             // Keep the end of the previous chunk so a host split across chunks is still seen.
             const text = tail + chunk.toString("latin1");
             for (const host of hostsIn(text)) {

@@ -6,6 +6,10 @@ import { AuditResult, runAudit, DEFAULT_AUDIT_OPTIONS } from "../../audit/run";
 import { readMatrices } from "../../audit/matrix";
 import { AuditTarget } from "../../audit/target";
 import { apiHandler, clientHandler, RunningServer, serve, websiteHandler } from "../support/http-servers";
+import { isVerified } from "../../promotion/gate";
+import { RegistryClient } from "../../registry/client";
+import { pushImage } from "../support/oci-images";
+import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry } from "../support/registry";
 import { npmRun, npmRunAsync } from "../support/run";
 import { identityOfStack, ROOT } from "../support/stacks";
 
@@ -141,30 +145,33 @@ describe("audit against real HTTP servers on 127.0.0.1", () => {
         }
     });
 
-    it("records gate evidence for the audited digest only when the audit passes", async () => {
-        const { servers, target } = await environment("healthy", "dev");
-        const gates = path.join(tmp, "gates");
+    it("records the registry gate tag for the audited digest only when the audit passes", async function () {
+        this.timeout(60_000);
+        const reg = await startRegistry();
+        const access = { username: REGISTRY_USER, password: REGISTRY_PASSWORD };
+        const env = { KEYBUZZ_REGISTRY_USERNAME: REGISTRY_USER, KEYBUZZ_REGISTRY_PASSWORD: REGISTRY_PASSWORD, KEYBUZZ_REGISTRY_SCHEME: "http" };
+        const client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: access });
         try {
-            const file = path.join(tmp, "healthy.json");
-            fs.writeFileSync(file, JSON.stringify(target));
-            const r = await npmRunAsync("audit", ["--target", file, "--record-gate", "--gate-dir", gates, "--format", "json"]);
-            assert.equal(r.code, 0, r.stdout + r.stderr);
-            const record = JSON.parse(fs.readFileSync(path.join(gates, `sha256-${"c".repeat(64)}.json`), "utf8"));
-            assert.equal(record.digest, `sha256:${"c".repeat(64)}`);
-            assert.equal(record.endpointsPassed, 12);
+            const good = await pushImage(reg.address, "keybuzzio/keybuzz-api", "dev-good", { files: { "a.txt": "good" }, flavour: "oci" });
+            const bad = await pushImage(reg.address, "keybuzzio/keybuzz-api", "dev-bad", { files: { "a.txt": "bad" }, flavour: "oci" });
+            for (const [mode, digest, code] of [["healthy", good, 0], ["broken", bad, 1]] as const) {
+                const image = `${reg.address}/keybuzzio/keybuzz-api@${digest}`;
+                const api = await serve(apiHandler(mode, image));
+                const client2 = await serve(clientHandler("https://backend-dev.keybuzz.io"));
+                try {
+                    const file = path.join(tmp, `${mode}-dev-target.json`);
+                    fs.writeFileSync(file, JSON.stringify({ environment: "dev", services: { api: { baseUrl: api.url, expectedImage: image }, client: { baseUrl: client2.url } } }));
+                    const r = await npmRunAsync("audit", ["--target", file, "--record-gate", "--format", "json"], env);
+                    assert.equal(r.code, code, r.stdout + r.stderr);
+                    assert.equal(await isVerified(client, "keybuzzio/keybuzz-api", digest), code === 0, `${mode}: gate tag ${code === 0 ? "missing" : "written"}`);
+                } finally {
+                    await api.close();
+                    await client2.close();
+                }
+            }
         } finally {
-            await Promise.all(servers.map((s) => s.close()));
-        }
-        const broken = await environment("broken", "dev");
-        try {
-            const file = path.join(tmp, "broken.json");
-            const other = { ...broken.target, environment: "dev", services: { ...broken.target.services, api: { baseUrl: broken.target.services.api!.baseUrl, expectedImage: "ghcr.io/keybuzzio/keybuzz-api@sha256:" + "d".repeat(64) } } };
-            fs.writeFileSync(file, JSON.stringify(other));
-            const r = await npmRunAsync("audit", ["--target", file, "--record-gate", "--gate-dir", gates]);
-            assert.equal(r.code, 1);
-            assert.ok(!fs.existsSync(path.join(gates, `sha256-${"d".repeat(64)}.json`)));
-        } finally {
-            await Promise.all(broken.servers.map((s) => s.close()));
+            await client.close();
+            await reg.stop();
         }
     });
 });

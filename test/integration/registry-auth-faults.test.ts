@@ -64,22 +64,25 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
  */
 async function faultyProxy(upstream: string, rng: () => number): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
     const faults: Record<string, number> = { "503": 0, "429": 0, "reset-before": 0, "reset-after": 0, "wrong-digest": 0, forwarded: 0 };
-    const server = http.createServer((req, res) => {
+    const server = http.createServer((req, res): void => {
         const roll = rng();
         if (roll < 0.1) {
             faults["503"]++;
-            return res.writeHead(503).end();
+            res.writeHead(503).end();
+            return;
         }
         if (roll < 0.18) {
             faults["429"]++;
-            return res.writeHead(429, { "retry-after": "0" }).end();
+            res.writeHead(429, { "retry-after": "0" }).end();
+            return;
         }
         if (roll < 0.25) {
             faults["reset-before"]++;
-            return req.socket.destroy();
+            req.socket.destroy();
+            return;
         }
         const [host, port] = upstream.split(":");
-        const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (ur) => {
+        const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (ur): void => {
             faults.forwarded++;
             const headers = { ...ur.headers };
             if (req.method === "PUT" && roll > 0.9) {
@@ -89,7 +92,8 @@ async function faultyProxy(upstream: string, rng: () => number): Promise<{ addre
             if (roll > 0.25 && roll < 0.3) {
                 faults["reset-after"]++;
                 ur.resume();
-                return req.socket.destroy();
+                req.socket.destroy();
+                return;
             }
             res.writeHead(ur.statusCode ?? 502, headers);
             ur.pipe(res);
