@@ -39,6 +39,18 @@ if ! have_pulumi; then
   fi
 fi
 
+# The real registry and reference client the integration tests and benchmarks use
+# (Debian's CNCF distribution and skopeo); installed when missing and we may.
+if ! command -v skopeo >/dev/null || [ ! -x /usr/bin/docker-registry ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing docker-registry and skopeo (Debian packages)" >&2
+    (apt-get install -y --no-install-recommends docker-registry skopeo >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends docker-registry skopeo >/dev/null; }) >&2
+    # The package starts nothing we need; tests start their own registry on loopback.
+  else
+    echo "setup: docker-registry and skopeo are missing; install them (apt-get install docker-registry skopeo) for the integration tests" >&2
+  fi
+fi
+
 # Plugins the program needs; report exactly what is missing rather than downloading.
 missing=()
 for plugin in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random; do
