@@ -21,7 +21,9 @@ const warm = Array.from({ length: 5 }, () => setup());
 console.log(`bench/toolchain — warm npm run setup (median of 5): ${fmt(median(warm))}  runs: ${warm.map((x) => x.toFixed(0)).join(", ")}`);
 if (process.env.KEYBUZZ_BENCH_COLD === "1") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-cold-"));
-    const cold = setup({ KEYBUZZ_TOOLCHAIN_DIR: path.join(dir, "toolchain"), GOCACHE: path.join(dir, "gocache") });
+    // Hide the already-built CLI from PATH, or setup would (rightly) reuse it.
+    const PATH = (process.env.PATH ?? "").split(":").filter((p) => !p.includes("keybuzz-platform/toolchain")).join(":");
+    const cold = setup({ PATH, KEYBUZZ_TOOLCHAIN_DIR: path.join(dir, "toolchain"), GOCACHE: path.join(dir, "gocache") });
     console.log(`bench/toolchain — cold setup (empty toolchain and Go build caches, module cache kept): ${(cold / 1000).toFixed(0)} s`);
 } else {
     console.log("bench/toolchain — cold setup: set KEYBUZZ_BENCH_COLD=1 to measure (several minutes)");

@@ -8,9 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { identityFromRaw, readStackFile } from "../config/stack-file";
-import { EnvironmentIdentity } from "../config/identity";
-import * as fs from "node:fs";
+import { otherIdentities } from "../config/stack-file";
 import { recordGates } from "../audit/gate";
 import { AuditInputError, readMatrices } from "../audit/matrix";
 import { renderAuditMarkdown } from "../audit/report";
@@ -36,14 +34,6 @@ function targetFromStack(stack: string): AuditTarget {
     const parsed = targetSchema.safeParse({ environment: out.environment, services, expectedBackendUrl: out.backendUrl });
     if (!parsed.success) throw new CannotRun(`the outputs of stack ${stack} do not name audit targets: ${parsed.error.issues[0].message}`);
     return parsed.data;
-}
-
-function otherIdentities(root: string, environment: string): EnvironmentIdentity[] {
-    return fs
-        .readdirSync(root)
-        .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
-        .map((f) => identityFromRaw(readStackFile(path.join(root, f)), f))
-        .filter((i): i is EnvironmentIdentity => i !== undefined && i.environment !== environment);
 }
 
 function registryAccess() {

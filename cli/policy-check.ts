@@ -11,7 +11,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { findEnvironment } from "../config/environments";
 import { EnvironmentIdentity } from "../config/identity";
-import { identityFromRaw, readStackFile, StackFileError, stackFilePath } from "../config/stack-file";
+import { passphraseFromEnv } from "../config/passphrase";
+import { otherIdentities, StackFileError, stackFilePath } from "../config/stack-file";
 import { ConfigError } from "../config/validate";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 import { evaluate, ViolationReport } from "../policies/evaluate";
@@ -22,12 +23,6 @@ import { identityFromManifests, ManifestError, readManifests } from "../policies
 import { stackResources } from "../policies/sources/stack";
 
 const USAGE = "npm run policy:check -- (--stack <name> | --file <path> | --manifests <file|dir> --env <name>) [--compare env=path]… [--fingerprints env=file]… [--promoted file] [--format text|json|md|sarif|junit] [--out file]";
-
-function passphrase(): string | undefined {
-    if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined) return process.env.PULUMI_CONFIG_PASSPHRASE;
-    const f = process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
-    return f ? fs.readFileSync(f, "utf8").trim() : undefined;
-}
 
 function pairs(flag: string, values: string[] | undefined): Array<[string, string]> {
     return (values ?? []).map((v) => {
@@ -72,7 +67,7 @@ main("policy:check", async () => {
     );
     const format = oneOf("format", values.format, FORMATS, "text");
     const root = process.env.KEYBUZZ_ROOT ?? process.cwd();
-    const pass = passphrase();
+    const pass = passphraseFromEnv();
 
     let environment: string;
     let ownFile: string | undefined;
@@ -89,21 +84,8 @@ main("policy:check", async () => {
     }
 
     // Other environments: their stack files (identity and, when decryptable, fingerprints).
-    const others: EnvironmentIdentity[] = [];
+    const others: EnvironmentIdentity[] = otherIdentities(root, environment).filter((o) => !ownFile || path.resolve(root, o.source) !== ownFile);
     const otherFingerprints: Record<string, Record<string, string>> = {};
-    const siblings = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => path.join(root, f));
-    for (const f of siblings) {
-        if (ownFile && path.resolve(f) === ownFile) continue;
-        let raw: Record<string, unknown>;
-        try {
-            raw = readStackFile(f);
-        } catch {
-            continue;
-        }
-        const id = identityFromRaw(raw, path.basename(f));
-        if (!id || id.environment === environment) continue;
-        others.push(id);
-    }
     for (const [env, target] of pairs("compare", values.compare)) others.push(identityFromManifests(readManifests(target, env), env, target));
     for (const id of others) {
         const file = stackFilePath(root, id.environment);

@@ -14,10 +14,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EnvironmentIdentity } from "../config/identity";
 import { SERVICE_NAMES } from "../config/schema";
 import { SecretValue } from "../config/secret";
-import { identityFromRaw, readStackFile, StackFileError, stackFilePath } from "../config/stack-file";
+import { passphraseFromEnv } from "../config/passphrase";
+import { otherIdentities, readStackFile, StackFileError, stackFilePath } from "../config/stack-file";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 import { appendEntries, findEntry, LedgerEntry, ledgerPath, previousEntry, readLedger } from "../promotion/ledger";
 import { apply, decide, PromotionDecision, ServicePromotion } from "../promotion/promote-service";
@@ -33,12 +33,6 @@ interface Plan {
     readonly decision: PromotionDecision;
     readonly sourceImage: string;
     readonly rollbackOf?: number;
-}
-
-function passphrase(): string | undefined {
-    if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined) return process.env.PULUMI_CONFIG_PASSPHRASE;
-    const f = process.env.PULUMI_CONFIG_PASSPHRASE_FILE;
-    return f ? fs.readFileSync(f, "utf8").trim() : undefined;
 }
 
 /** DEV's images by digest: --source file, else the source stack's `images` output. */
@@ -79,7 +73,7 @@ main("promote", async () => {
     const stackFile = stackFilePath(root, stack);
     let raw: Record<string, unknown>;
     try {
-        raw = readStackFile(stackFile, passphrase());
+        raw = readStackFile(stackFile, passphraseFromEnv());
     } catch (e) {
         if (e instanceof StackFileError) throw new CannotRun(e.message);
         throw e;
@@ -91,11 +85,7 @@ main("promote", async () => {
     const password = process.env.KEYBUZZ_REGISTRY_PASSWORD ?? (raw.registryPassword instanceof SecretValue ? raw.registryPassword.value : undefined);
     if (!username || !password) throw new CannotRun(`no registry credentials: set KEYBUZZ_REGISTRY_USERNAME/KEYBUZZ_REGISTRY_PASSWORD, or registry.username and registryPassword in ${path.basename(stackFile)} (with its passphrase)`);
     const scheme = (process.env.KEYBUZZ_REGISTRY_SCHEME as "http" | "https" | undefined) ?? promotionConfig.registryScheme ?? "https";
-    const others: EnvironmentIdentity[] = fs
-        .readdirSync(root)
-        .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f) && f !== path.basename(stackFile))
-        .map((f) => identityFromRaw(readStackFile(path.join(root, f)), f))
-        .filter((i): i is EnvironmentIdentity => !!i && i.environment !== stack);
+    const others = otherIdentities(root, stack);
     const services = values.service ?? [...SERVICE_NAMES];
     for (const s of services) if (!(SERVICE_NAMES as readonly string[]).includes(s)) throw new CannotRun(`--service ${s} is not one of ${SERVICE_NAMES.join(", ")}`);
 

@@ -40,3 +40,10 @@ export function passphraseDecrypter(encryptionSalt: string, passphrase: string):
     if (decryptWith(key, m[2]) !== "pulumi") throw new PassphraseError("incorrect passphrase");
     return { decrypt: (v) => decryptWith(key, v) };
 }
+
+/** The passphrase the Pulumi CLI would use: PULUMI_CONFIG_PASSPHRASE, else the _FILE variant. */
+export function passphraseFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
+    const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
+    return file ? require("node:fs").readFileSync(file, "utf8").trim() : undefined;
+}
