@@ -1,0 +1,99 @@
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { recordVerified } from "../../promotion/gate";
+import { RegistryClient } from "../../registry/client";
+import { pushImage } from "../support/oci-images";
+import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
+import { ROOT } from "../support/stacks";
+
+const PROGRAM = path.join(ROOT, "test/fixtures/engine-promotion");
+
+/** The pinned CLI with the project's environment (async: the registry runs in this process's children only, but keep the loop free). */
+function pulumi(state: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = spawn("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${PROGRAM}" && exec pulumi "$@"`, "pulumi", ...args], {
+            env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "engine-test" },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+}
+
+describe("the real Pulumi engine: promotion as a RegistryTag resource (language host + dynamic provider + loopback registry)", function () {
+    this.timeout(300_000);
+    let reg: TestRegistry;
+    let client: RegistryClient;
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-engine-state-"));
+    const stack = `itest${process.pid}`;
+    let v1: string;
+    let v2: string;
+    const repo = "keybuzzio/keybuzz-api";
+
+    before(async () => {
+        reg = await startRegistry();
+        client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+        v1 = await pushImage(reg.address, repo, "v1", { files: { "app/a.js": "1" }, flavour: "oci" });
+        v2 = await pushImage(reg.address, repo, "v2", { files: { "app/a.js": "2" }, flavour: "oci" });
+        await recordVerified(client, repo, v1);
+        await recordVerified(client, repo, v2);
+        assert.equal((await pulumi(state, ["stack", "init", stack, "--non-interactive"])).code, 0);
+        for (const [k, v] of Object.entries({ registry: reg.address, username: REGISTRY_USER, sourceRepository: repo, targetRepository: repo, digest: v1 })) {
+            assert.equal((await pulumi(state, ["config", "set", "--stack", stack, k, v])).code, 0);
+        }
+        assert.equal((await pulumi(state, ["config", "set", "--secret", "--stack", stack, "password", REGISTRY_PASSWORD])).code, 0);
+    });
+    after(async () => {
+        await pulumi(state, ["stack", "rm", "--yes", "--force", "--stack", stack]);
+        await client.close();
+        await reg.stop();
+        fs.rmSync(state, { recursive: true, force: true });
+    });
+
+    it("pulumi up creates the tag at DEV's verified digest, and a second up changes nothing", async () => {
+        const up = await pulumi(state, ["up", "--yes", "--skip-preview", "--stack", stack]);
+        assert.equal(up.code, 0, up.stdout + up.stderr);
+        assert.equal((await client.headManifest(repo, "prod"))?.digest, v1);
+        const again = await pulumi(state, ["preview", "--expect-no-changes", "--stack", stack]);
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+    });
+
+    it("pulumi preview shows the digest moving old → new, and writes nothing", async () => {
+        assert.equal((await pulumi(state, ["config", "set", "--stack", stack, "digest", v2])).code, 0);
+        const preview = await pulumi(state, ["preview", "--json", "--diff", "--stack", stack]);
+        assert.equal(preview.code, 0, preview.stderr);
+        const step = JSON.parse(preview.stdout).steps.find((s: any) => s.urn.endsWith("::api-prod"));
+        assert.equal(step.op, "update");
+        assert.deepEqual([step.oldState.inputs.digest, step.newState.inputs.digest], [v1, v2]);
+        // What a reviewer reads in the PR: the human preview's diff names the digest change.
+        const text = await pulumi(state, ["preview", "--diff", "--stack", stack]);
+        const line = text.stdout.split("\n").find((l) => /\bdigest\b/.test(l) && l.includes(v1.slice(7, 19)) && l.includes(v2.slice(7, 19)));
+        assert.ok(line, text.stdout);
+        assert.equal((await client.headManifest(repo, "prod"))?.digest, v1);
+        const up = await pulumi(state, ["up", "--yes", "--skip-preview", "--stack", stack]);
+        assert.equal(up.code, 0, up.stderr);
+        assert.equal((await client.headManifest(repo, "prod"))?.digest, v2);
+    });
+
+    it("refuses, in the preview, a digest without DEV's gate tag, and the tag stays where it was", async () => {
+        const v3 = await pushImage(reg.address, repo, "v3", { files: { "app/a.js": "3" }, flavour: "oci" });
+        assert.equal((await pulumi(state, ["config", "set", "--stack", stack, "digest", v3])).code, 0);
+        const preview = await pulumi(state, ["preview", "--stack", stack]);
+        assert.notEqual(preview.code, 0);
+        assert.match(preview.stdout + preview.stderr, /has not passed DEV's checks \(no verified-sha256-[a-f0-9]{64} tag\)/);
+        assert.equal((await client.headManifest(repo, "prod"))?.digest, v2);
+        assert.equal((await pulumi(state, ["config", "set", "--stack", stack, "digest", v2])).code, 0);
+    });
+
+    it("keeps the registry password out of the state export", async () => {
+        const exported = await pulumi(state, ["stack", "export", "--stack", stack]);
+        assert.equal(exported.code, 0);
+        assert.ok(exported.stdout.length > 100);
+        assert.ok(!exported.stdout.includes(REGISTRY_PASSWORD));
+    });
+});
