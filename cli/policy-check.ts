@@ -5,6 +5,7 @@
  *   [--fingerprints <env>=<file>]… other environments' credentialFingerprints outputs (JSON)
  *   [--promoted <file>]            promoted digests (JSON array, or a promotion ledger)
  *   [--format text|json|md|sarif|junit] [--out <file>]
+ *   [--emit-pack-config <file>]    also write the same evidence as CrossGuard policy config
  * Exit 0 no mandatory violation, 1 a mandatory violation, 2 could not run (invalid config too).
  */
 import * as fs from "node:fs";
@@ -17,7 +18,7 @@ import { ConfigError } from "../config/validate";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 import { evaluate, ViolationReport } from "../policies/evaluate";
 import { ResourceView } from "../policies/model";
-import { packConfig } from "../policies/pack-config";
+import { crossGuardConfig, packConfig } from "../policies/pack-config";
 import { FORMATS, render } from "../policies/render";
 import { identityFromManifests, ManifestError, readManifests } from "../policies/sources/manifests";
 import { stackResources } from "../policies/sources/stack";
@@ -62,6 +63,7 @@ main("policy:check", async () => {
             promoted: { type: "string" },
             format: { type: "string" },
             out: { type: "string" },
+            "emit-pack-config": { type: "string" },
         },
         USAGE,
     );
@@ -120,6 +122,11 @@ main("policy:check", async () => {
         throw e;
     }
     const config = packConfig(root, environment, others, otherFingerprints, promotedDigests(values.promoted));
+    if (values["emit-pack-config"]) {
+        // The same evidence as CrossGuard policy config, for `pulumi preview --policy-pack policies --policy-pack-config <file>`.
+        fs.writeFileSync(values["emit-pack-config"], JSON.stringify(crossGuardConfig(config), null, 2) + "\n");
+        process.stderr.write(`policy:check: wrote the pack's config for environment ${environment} to ${values["emit-pack-config"]}\n`);
+    }
     const report = evaluate(resources, config, target);
     emit(render(report, format), values.out);
     if (values.out) process.stderr.write(`policy:check: ${report.summary.verdict} (${report.summary.mandatory} mandatory, ${report.summary.advisory} advisory, ${report.summary.notVerified} not verified) → ${values.out}\n`);

@@ -37,15 +37,22 @@ export async function gateFailures(i: RegistryTagInputs): Promise<Array<{ proper
     if (!i.requireGate) return [];
     const client = clientFor(i);
     try {
-        if (!(await isVerified(client, i.sourceRepository, i.digest))) {
-            return [{ property: "digest", reason: `${i.sourceRepository}@${i.digest} has not passed DEV's checks (no ${gateTag(i.digest)} tag); run the DEV audit with --record-gate first` }];
-        }
-        const foreign = await scanImage(client, i.sourceRepository, i.digest, i.environment, i.others);
-        if (foreign.length) return [{ property: "digest", reason: `${i.sourceRepository}@${i.digest}: ${foreign[0].file} names ${foreign[0].host}, a ${foreign[0].owner} host` }];
-        return [];
+        return await gateChecks(client, i);
+    } catch (e) {
+        // A failed check is a refusal the preview shows, with the registry's own explanation.
+        return [{ property: "digest", reason: `could not verify ${i.sourceRepository}@${i.digest}: ${typeof (e as { message?: unknown })?.message === "string" ? (e as Error).message : JSON.stringify(e)}` }];
     } finally {
         await client.close();
     }
+}
+
+async function gateChecks(client: RegistryClient, i: RegistryTagInputs): Promise<Array<{ property: string; reason: string }>> {
+    if (!(await isVerified(client, i.sourceRepository, i.digest))) {
+        return [{ property: "digest", reason: `${i.sourceRepository}@${i.digest} has not passed DEV's checks (no ${gateTag(i.digest)} tag); run the DEV audit with --record-gate first` }];
+    }
+    const foreign = await scanImage(client, i.sourceRepository, i.digest, i.environment, i.others);
+    if (foreign.length) return [{ property: "digest", reason: `${i.sourceRepository}@${i.digest}: ${foreign[0].file} names ${foreign[0].host}, a ${foreign[0].owner} host` }];
+    return [];
 }
 
 export const registryTagProvider: pulumi.dynamic.ResourceProvider = {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ENVIRONMENTS } from "../config/environments";
 import { EnvironmentIdentity } from "../config/identity";
 import { PackConfig } from "./model";
+import { RULES } from "./rules";
 
 const strictness = z
     .object({
@@ -46,4 +47,15 @@ export function packConfig(
         promotedDigests,
         ...readStrictness(projectDir, environment),
     };
+}
+
+/** Policy config for `pulumi preview --policy-pack-config`: each policy reads its own keys. */
+export function crossGuardConfig(config: PackConfig): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const rule of RULES) {
+        const keys: (keyof PackConfig)[] = ["environment", ...rule.configKeys];
+        out[rule.name] = Object.fromEntries(keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
+    }
+    out["evidence-available"] = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+    return out;
 }

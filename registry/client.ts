@@ -99,7 +99,7 @@ export class RegistryClient {
                 answer = { status: res.statusCode, headers, body };
             } catch (e) {
                 if (e instanceof RegistryError) throw e;
-                if (!RETRYABLE_CODES.has(errorCode(e))) throw new RegistryError("CONNECTION", 0, c.image, `${c.method} ${this.base}${c.path} failed: ${(e as Error).message}`);
+                if (!RETRYABLE_CODES.includes(errorCode(e))) throw new RegistryError("CONNECTION", 0, c.image, `${c.method} ${this.base}${c.path} failed: ${(e as Error).message}`);
                 failure = e;
             }
             if (answer?.status === 401 && !authRetried && this.auth.onUnauthorized(answer.headers["www-authenticate"], c.scopes)) {

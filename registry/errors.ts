@@ -18,7 +18,11 @@ export class RegistryError extends Error {
         readonly image: string,
         detail: string,
     ) {
-        super(`${image}: ${code} (HTTP ${status}): ${detail}${ADVICE[code] ? `; ${ADVICE[code]}` : ""}`);
+        const message = `${image}: ${code} (HTTP ${status}): ${detail}${ADVICE[code] ? `; ${ADVICE[code]}` : ""}`;
+        super(message);
+        // Set again: inside a Pulumi dynamic provider the class is re-created by the closure
+        // serializer, where Error's constructor does not set `message` on `this`.
+        Object.defineProperty(this, "message", { value: message, writable: true, configurable: true });
         this.name = "RegistryError";
     }
 }
