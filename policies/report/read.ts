@@ -51,7 +51,8 @@ export function parseReport(text: string, source: string): ViolationReport {
 }
 
 /**
- * An engine event log: one JSON event per line; policy events carry
+ * An engine event stream: one JSON event per line, as `PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true
+ * pulumi preview --json` prints it (this CLI version has no --event-log on preview); policy events carry
  * { resourceUrn, message, policyName, policyPackName, enforcementLevel }.
  */
 export function reportFromEventLog(text: string, source: string): ViolationReport {
@@ -70,14 +71,20 @@ export function reportFromEventLog(text: string, source: string): ViolationRepor
         if (!p) return;
         const urn: string = p.resourceUrn ?? "";
         const level = p.enforcementLevel === "advisory" ? "advisory" : "mandatory";
-        const [first, ...rest] = String(p.message ?? "").replace(/\u001b\[[0-9;]*m/g, "").trim().split("\n");
+        // The engine prepends the policy's description ("Checks that …") to our message, and
+        // our pack puts the fix on a last line starting "fix: ".
+        const lines = String(p.message ?? "").replace(/\u001b\[[0-9;]*m/g, "").trim().split("\n").map((l) => l.trim()).filter(Boolean);
+        const body = lines.length > 1 && /^Checks that\b/.test(lines[0]) ? lines.slice(1) : lines;
+        const fix = body.find((l) => l.startsWith("fix: "));
+        const message = body.filter((l) => l !== fix).join(" ");
+        const property = /\(([^()]*)\)/.exec(message)?.[1] ?? "";
         findings.push({
             policy: p.policyName,
             level,
             resource: { type: urn.split("::")[2] ?? "", name: urn.split("::")[3] ?? urn, urn },
-            property: "",
-            message: first,
-            fix: rest.join(" ").trim() || "see the policy's description",
+            property,
+            message,
+            fix: fix?.slice(5) ?? "see the policy's description",
         });
     });
     if (!sawEnd) throw new ReportInputError(`${source}: the event log has no summary event: the engine run did not finish, so the report would be incomplete`);
