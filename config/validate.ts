@@ -30,11 +30,12 @@ export type ValidationResult = { ok: true; config: StackConfig } | { ok: false; 
 
 export class ConfigError extends Error {
     constructor(
-        readonly stack: string,
+        // Not `stack`: that would overwrite Error.stack, and the engine prints the stack.
+        readonly stackName: string,
         readonly source: string,
         readonly issues: readonly ConfigIssue[],
     ) {
-        super(formatIssues(stack, source, issues));
+        super(formatIssues(stackName, source, issues));
         this.name = "ConfigError";
     }
 }

@@ -23,12 +23,13 @@ case "$cmd" in
     # Running the program needs the language host and the resource plugins; say exactly
     # which are missing rather than let the engine try a download.
     missing=()
+    # (the language host and the dynamic-provider launcher are the project's own, tools/langhost)
     for p in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random; do
       command -v "$p" >/dev/null 2>&1 || ls "$PULUMI_HOME"/plugins/*-"${p#pulumi-}"-v* >/dev/null 2>&1 || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
       echo "pulumi $cmd: cannot run the program: not installed: ${missing[*]}." >&2
-      echo "pulumi $cmd: the Go module proxy here does not serve them (see README, 'The real engine'); install them with the official Pulumi installer on a connected machine, or run npm run check:config / npm run policy:check, which need no engine." >&2
+      echo "pulumi $cmd: the Go module proxy here does not serve them (see README, 'The real engine'); install them with the official Pulumi installer on a connected machine (pulumi plugin install resource kubernetes 4.32.0; random 4.21.1), or run npm run check:config / npm run policy:check, which need no engine." >&2
       exit 2
     fi
     pulumi stack select --create "$stack" >/dev/null
