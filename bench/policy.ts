@@ -37,5 +37,22 @@ function synthetic(n: number): ResourceView[] {
         console.log(`  evaluate ${String(n).padStart(5)} resources: ${fmt(ms)}  (${per.toFixed(1)} µs/resource${previous ? `, ×${(ms / previous.ms).toFixed(1)} for ×${n / previous.n} resources` : ""})`);
         previous = { n, ms };
     }
-    console.log("  real `pulumi preview` with/without the pack: not measured (no language host or providers on this machine; see README)");
+    // The real engine: preview of test/fixtures/engine-policy with and without the pack.
+    const os = await import("node:os");
+    const fs = await import("node:fs");
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-policy-"));
+    const program = path.join(root, "test/fixtures/engine-policy");
+    const pulumi = (args: string[]) =>
+        spawnSync("bash", ["-c", `. "${root}/scripts/env.sh" && cd "${program}" && exec pulumi "$@"`, "pulumi", ...args], {
+            encoding: "utf8",
+            env: { ...process.env, PULUMI_BACKEND_URL: `file://${tmp}`, PULUMI_CONFIG_PASSPHRASE: "bench" },
+        });
+    pulumi(["stack", "init", "bench", "--non-interactive"]);
+    pulumi(["config", "set", "--path", "env.NEXT_PUBLIC_BACKEND_URL", "https://backend.keybuzz.io"]);
+    const packConfig = path.join(tmp, "pack.json");
+    spawnSync("npm", ["run", "-s", "policy:check", "--", "--stack", "prod", "--emit-pack-config", packConfig], { cwd: root });
+    const without = await timeRuns(5, async () => pulumi(["preview"]));
+    const withPack = await timeRuns(5, async () => pulumi(["preview", "--policy-pack", path.join(root, "policies"), "--policy-pack-config", packConfig]));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    console.log(`  real pulumi preview (test/fixtures/engine-policy, median of 5): without the pack ${fmt(median(without))}, with it ${fmt(median(withPack))} (+${fmt(median(withPack) - median(without))})`);
 })();
