@@ -53,6 +53,7 @@ function synthetic(n: number): ResourceView[] {
     spawnSync("npm", ["run", "-s", "policy:check", "--", "--stack", "prod", "--emit-pack-config", packConfig], { cwd: root });
     const without = await timeRuns(5, async () => pulumi(["preview"]));
     const withPack = await timeRuns(5, async () => pulumi(["preview", "--policy-pack", path.join(root, "policies"), "--policy-pack-config", packConfig]));
+    pulumi(["stack", "rm", "--yes", "--force", "bench"]);
     fs.rmSync(tmp, { recursive: true, force: true });
     console.log(`  real pulumi preview (test/fixtures/engine-policy, median of 5): without the pack ${fmt(median(without))}, with it ${fmt(median(withPack))} (+${fmt(median(withPack) - median(without))})`);
 })();
