@@ -10,7 +10,8 @@ prepare_integration() {
   bash scripts/setup.sh >&2
   pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start >&2 || true
 }
-run() { node node_modules/mocha/bin/mocha.js --require tsx/cjs --extension ts --recursive --reporter "${MOCHA_REPORTER:-spec}" "$@"; }
+# Type stripping off: Node would load simple .ts tests as ESM itself, bypassing tsx.
+run() { node --no-experimental-strip-types node_modules/mocha/bin/mocha.js --require tsx/cjs --extension ts --recursive --reporter "${MOCHA_REPORTER:-spec}" "$@"; }
 case "$layer" in
   unit) run --timeout 20000 test/unit ;;
   integration) prepare_integration; run --timeout 300000 test/integration ;;
