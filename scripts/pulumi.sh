@@ -23,7 +23,7 @@ case "$cmd" in
     # Running the program needs the language host and the resource plugins; say exactly
     # which are missing rather than let the engine try a download.
     missing=()
-    # (the language host and the dynamic-provider launcher are the project's own, tools/langhost)
+    # (the project ships its own language host and stand-ins for the two providers; see README)
     for p in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random; do
       command -v "$p" >/dev/null 2>&1 || ls "$PULUMI_HOME"/plugins/*-"${p#pulumi-}"-v* >/dev/null 2>&1 || missing+=("$p")
     done
