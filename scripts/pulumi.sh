@@ -33,7 +33,11 @@ case "$cmd" in
       exit 2
     fi
     pulumi stack select --create "$stack" >/dev/null
-    exec pulumi "$cmd" --stack "$stack" ${rest[@]+"${rest[@]}"}
+    pulumi "$cmd" --stack "$stack" ${rest[@]+"${rest[@]}"} || exit $?
+    render_dir="$(sed -n 's/^ *renderToDirectory: *//p' "Pulumi.$stack.yaml" 2>/dev/null | head -1)"
+    if [ "$cmd" = up ] && [ -n "$render_dir" ]; then
+      echo "manifests rendered in $(cd "$ROOT" && realpath -m "$render_dir")/1-manifest (Secret values are not rendered: they stay in the stack's encrypted state)"
+    fi
     ;;
   *) exec pulumi "$cmd" "$@" ;;
 esac

@@ -9,32 +9,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { hasUnknown, isSecret, Props, serve, SPECIAL_SIG_KEY } from "./provider-server";
+import { plain, renderManifest } from "./manifest-render";
+import { hasUnknown, Props, serve } from "./provider-server";
 
 const VERSION = process.env.KEYBUZZ_STAND_IN_KUBERNETES_VERSION ?? "4.32.0";
-export const REDACTED = "[not rendered: the value is in the stack's encrypted state]";
 let directory = "";
-
-/** Plain values, secrets unwrapped (for comparison) or redacted (for rendering). */
-function plain(v: unknown, redact: boolean): unknown {
-    if (isSecret(v)) return redact ? REDACTED : plain(v.value, redact);
-    if (Array.isArray(v)) return v.map((x) => plain(x, redact));
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).filter(([k]) => k !== SPECIAL_SIG_KEY).map(([k, x]) => [k, plain(x, redact)]));
-    return v;
-}
-
-export function renderManifest(props: Props): Props {
-    const m = plain(props, true) as Props;
-    if (m.kind === "Secret") {
-        // Keys from the unwrapped object: a whole stringData map may itself be one secret.
-        const unwrapped = plain(props, false) as Props;
-        const keys = [...Object.keys(unwrapped.data ?? {}), ...Object.keys(unwrapped.stringData ?? {})];
-        m.stringData = Object.fromEntries(keys.map((k) => [k, REDACTED]));
-        delete m.data;
-        m.metadata = { ...(m.metadata ?? {}), annotations: { ...(m.metadata?.annotations ?? {}), "keybuzz.io/rendered-secret": "values not rendered; they are in the Pulumi stack's encrypted state" } };
-    }
-    return m;
-}
 
 function fileFor(props: Props): string {
     const m = plain(props, false) as Props;
