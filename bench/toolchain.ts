@@ -19,6 +19,29 @@ function setup(env: NodeJS.ProcessEnv = {}): number {
 
 const warm = Array.from({ length: 5 }, () => setup());
 console.log(`bench/toolchain — warm npm run setup (median of 5): ${fmt(median(warm))}  runs: ${warm.map((x) => x.toFixed(0)).join(", ")}`);
+// The real engine on the local stack (its own backend and render directory): preview and a
+// no-change up, median of 5.
+{
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-engine-"));
+    const configFile = path.join(tmp, "Pulumi.local.yaml");
+    fs.writeFileSync(configFile, fs.readFileSync(path.join(root, "Pulumi.local.yaml"), "utf8").replace("renderToDirectory: rendered/local", `renderToDirectory: ${path.join(tmp, "rendered")}`));
+    const pulumi = (args: string[]) => {
+        const t = performance.now();
+        const r = spawnSync("bash", ["-c", `. "${root}/scripts/env.sh" && cd "${root}" && exec pulumi "$@"`, "pulumi", ...args, "--stack", "local", "--config-file", configFile], {
+            encoding: "utf8",
+            env: { ...process.env, PULUMI_BACKEND_URL: `file://${tmp}` },
+        });
+        if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+        return performance.now() - t;
+    };
+    spawnSync("bash", ["-c", `. "${root}/scripts/env.sh" && cd "${root}" && pulumi stack init local --non-interactive`], { env: { ...process.env, PULUMI_BACKEND_URL: `file://${tmp}` } });
+    const first = pulumi(["up", "--yes", "--skip-preview"]);
+    const previews = Array.from({ length: 5 }, () => pulumi(["preview"]));
+    const noChangeUps = Array.from({ length: 5 }, () => pulumi(["up", "--yes"]));
+    pulumi(["destroy", "--yes"]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    console.log(`bench/toolchain — local stack, real engine (38 resources): first up ${fmt(first)}; preview ${fmt(median(previews))}; no-change up ${fmt(median(noChangeUps))} (medians of 5)`);
+}
 if (process.env.KEYBUZZ_BENCH_COLD === "1") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-cold-"));
     // Hide the already-built CLI from PATH, or setup would (rightly) reuse it.

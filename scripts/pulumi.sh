@@ -4,7 +4,10 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$ROOT"
-command -v pulumi >/dev/null 2>&1 || bash scripts/setup.sh >&2
+# Setup is idempotent and takes under a second when everything is in place; on a fresh
+# clone it installs the npm dependencies (the language host runs from them) and the CLI.
+bash scripts/setup.sh >&2 || exit 2
+. "$ROOT/scripts/env.sh"
 command -v pulumi >/dev/null 2>&1 || { echo "pulumi: the Pulumi CLI is not installed; run npm run setup" >&2; exit 2; }
 mkdir -p "$ROOT/.pulumi-state"
 if [ $# -eq 0 ]; then exec pulumi; fi
