@@ -51,12 +51,14 @@ if ! command -v skopeo >/dev/null || [ ! -x /usr/bin/docker-registry ]; then
   fi
 fi
 
-# Plugins the program needs; report exactly what is missing rather than downloading.
-missing=()
-for plugin in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random; do
-  command -v "$plugin" >/dev/null || missing+=("$plugin")
-done
+# Plugins the program needs: upstream when installed in the toolchain folder, otherwise the
+# project's own (README, "The real engine"). Say which, so nobody mistakes one for the other.
 echo "setup: pulumi $("$bin/pulumi" version) at $bin/pulumi" >&2
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: not available on this machine: ${missing[*]} (see README, 'Offline toolchain'); commands that need the engine to run the program will stop with this list." >&2
-fi
+for plugin in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random; do
+  found="$(command -v "$plugin" || true)"
+  case "$found" in
+    "") echo "setup: $plugin: missing" >&2 ;;
+    "$ROOT"/tools/*) echo "setup: $plugin: the project's own ($(basename "$(dirname "$found")")); upstream not installed" >&2 ;;
+    *) echo "setup: $plugin: $found" >&2 ;;
+  esac
+done

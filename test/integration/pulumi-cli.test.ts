@@ -56,17 +56,13 @@ describe("the real Pulumi CLI built by setup", () => {
         assert.ok(!exported.stdout.includes(value));
     });
 
-    it("npm run preview stops with the exact list of missing plugins instead of downloading", () => {
-        const missing = ["pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-random"].filter(
-            (p) => spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && command -v ${p}`]).status !== 0,
-        );
+    it("npm run preview -- --stack dev never downloads a plugin: the render-only stand-in refuses a cluster and says what to install", () => {
+        const plugin = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && command -v pulumi-resource-kubernetes`], { encoding: "utf8" }).stdout.trim();
         const r = npmRun("preview", ["--stack", "dev"]);
-        if (missing.length === 0) {
-            assert.notEqual(r.stderr.includes("not installed"), true);
-        } else {
-            assert.equal(r.code, 2, r.stderr);
-            assert.ok(r.stderr.includes(`not installed: ${missing.join(" ")}`), r.stderr);
-            assert.ok(!/download/i.test(r.stdout), r.stdout);
+        assert.ok(!/downloading plugin/i.test(r.stdout + r.stderr), r.stdout + r.stderr);
+        if (plugin.includes("stand-in-providers")) {
+            assert.notEqual(r.code, 0);
+            assert.match(r.stdout + r.stderr, /render-only stand-in for the kubernetes provider/);
         }
     });
 });
