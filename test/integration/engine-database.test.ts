@@ -1,21 +1,14 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
+import { pulumiIn } from "../support/run";
 import { ROOT } from "../support/stacks";
 
 const PROGRAM = path.join(ROOT, "test/fixtures/engine-database");
 
-function pulumi(state: string, args: string[]) {
-    const r = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${PROGRAM}" && exec pulumi "$@"`, "pulumi", ...args], {
-        encoding: "utf8",
-        env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "engine-test" },
-        timeout: 240_000,
-    });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const pulumi = (state: string, args: string[], env: NodeJS.ProcessEnv = {}) => pulumiIn(PROGRAM, state, args, { PULUMI_CONFIG_PASSPHRASE: "engine-test", ...env });
 
 async function rows(sql: string, params: unknown[]): Promise<number> {
     const c = new Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" });

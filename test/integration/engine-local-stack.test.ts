@@ -1,21 +1,13 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { passphraseDecrypter } from "../../config/passphrase";
+import { pulumiIn } from "../support/run";
 import { ROOT } from "../support/stacks";
 
-/** `npm run up`'s job, under the real engine, with its own backend and render directory. */
-function pulumi(state: string, args: string[]) {
-    const r = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${ROOT}" && exec pulumi "$@"`, "pulumi", ...args], {
-        encoding: "utf8",
-        env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}` },
-        timeout: 240_000,
-    });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const pulumi = (state: string, args: string[]) => pulumiIn(ROOT, state, args);
 
 function filesUnder(dir: string): string[] {
     return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));

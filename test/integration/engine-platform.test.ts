@@ -3,17 +3,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { pulumiIn } from "../support/run";
 import { ROOT } from "../support/stacks";
 
-/** The platform program itself under the real engine, with a stack file outside the repo. */
-function pulumi(state: string, args: string[]) {
-    const r = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${ROOT}" && exec pulumi "$@"`, "pulumi", ...args], {
-        encoding: "utf8",
-        env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}` },
-        timeout: 240_000,
-    });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const pulumi = (state: string, args: string[]) => pulumiIn(ROOT, state, args);
 
 describe("the platform program under the real engine", function () {
     this.timeout(300_000);

@@ -1,21 +1,13 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { npmRun } from "../support/run";
+import { npmRun, pulumiIn } from "../support/run";
 import { auditLeakedNextauthSecret, ROOT } from "../support/stacks";
 
 const PROGRAM = path.join(ROOT, "test/fixtures/engine-policy");
 
-function pulumi(state: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-    const r = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${PROGRAM}" && exec pulumi "$@"`, "pulumi", ...args], {
-        encoding: "utf8",
-        env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "engine-test", ...env },
-        timeout: 240_000,
-    });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const pulumi = (state: string, args: string[], env: NodeJS.ProcessEnv = {}) => pulumiIn(PROGRAM, state, args, { PULUMI_CONFIG_PASSPHRASE: "engine-test", ...env });
 
 describe("the real Pulumi engine with the policy pack (pulumi preview --policy-pack policies)", function () {
     this.timeout(300_000);

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,23 +6,12 @@ import { recordVerified } from "../../promotion/gate";
 import { RegistryClient } from "../../registry/client";
 import { pushImage } from "../support/oci-images";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
+import { pulumiInAsync } from "../support/run";
 import { ROOT } from "../support/stacks";
 
 const PROGRAM = path.join(ROOT, "test/fixtures/engine-promotion");
 
-/** The pinned CLI with the project's environment (async: the registry runs in this process's children only, but keep the loop free). */
-function pulumi(state: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        const child = spawn("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${PROGRAM}" && exec pulumi "$@"`, "pulumi", ...args], {
-            env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "engine-test" },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
-}
+const pulumi = (state: string, args: string[]) => pulumiInAsync(PROGRAM, state, args, { PULUMI_CONFIG_PASSPHRASE: "engine-test" });
 
 describe("the real Pulumi engine: promotion as a RegistryTag resource (language host + dynamic provider + loopback registry)", function () {
     this.timeout(300_000);

@@ -6,20 +6,13 @@ import * as path from "node:path";
 import { passphraseDecrypter, PassphraseError } from "../../config/passphrase";
 import { readStackFile } from "../../config/stack-file";
 import { SecretValue } from "../../config/secret";
-import { npmRun } from "../support/run";
+import { npmRun, pulumiIn } from "../support/run";
 import { ROOT } from "../support/stacks";
 
 const versions = Object.fromEntries(fs.readFileSync(path.join(ROOT, "tools/versions.env"), "utf8").split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=")));
 
-/** The pinned CLI with the project's environment, in a throw-away project directory. */
-function pulumi(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-    const r = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${cwd}" && exec pulumi "$@"`, "pulumi", ...args], {
-        encoding: "utf8",
-        env: { ...process.env, PULUMI_BACKEND_URL: `file://${cwd}/state`, PULUMI_CONFIG_PASSPHRASE: "integration-passphrase", ...env },
-        timeout: 120_000,
-    });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+/** The pinned CLI in a throw-away project directory with its own backend. */
+const pulumi = (cwd: string, args: string[]) => pulumiIn(cwd, `${cwd}/state`, args, { PULUMI_CONFIG_PASSPHRASE: "integration-passphrase" });
 
 describe("the real Pulumi CLI built by setup", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-cli-"));

@@ -28,3 +28,30 @@ export function npmRunAsync(script: string, args: string[], env: NodeJS.ProcessE
         child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
 }
+
+/**
+ * The pinned `pulumi` with the project's environment (toolchain, offline settings), run in
+ * `dir` against the file backend `state`. Tests give every run its own backend.
+ */
+export function pulumiIn(dir: string, state: string, args: string[], env: NodeJS.ProcessEnv = {}): CommandResult {
+    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+    const r = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${dir}" && exec pulumi "$@"`, "pulumi", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, ...env },
+        timeout: 240_000,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same without blocking this process (for tests whose servers run in it). */
+export function pulumiInAsync(dir: string, state: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+    const { spawn } = require("node:child_process") as typeof import("node:child_process");
+    return new Promise((resolve) => {
+        const child = spawn("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${dir}" && exec pulumi "$@"`, "pulumi", ...args], { env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, ...env } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+}
