@@ -16,7 +16,7 @@ import { AuditCannotRun, DEFAULT_AUDIT_OPTIONS, runAudit } from "../audit/run";
 import { AuditTarget, readTarget, targetSchema } from "../audit/target";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 
-const USAGE = "npm run audit -- (--target <file> | --stack <name>) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate]";
+const USAGE = "npm run audit -- (--target <file> | --stack <name> [--project <dir>]) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate]";
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
     if (v === undefined) return fallback;
@@ -26,8 +26,8 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
 }
 
 /** Targets from a deployed stack's outputs (urls, images), read with the pinned CLI. */
-function targetFromStack(stack: string): AuditTarget {
-    const r = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8" });
+function targetFromStack(stack: string, projectDir: string): AuditTarget {
+    const r = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", cwd: projectDir });
     if (r.status !== 0) throw new CannotRun(`cannot read the outputs of stack ${stack}: ${(r.stderr || r.error?.message || "").trim().split("\n")[0]}; deploy it first or pass --target <file>`);
     const out = JSON.parse(r.stdout);
     const services = Object.fromEntries(Object.entries<string>(out.urls ?? {}).map(([s, url]) => [s, { baseUrl: url, expectedImage: out.images?.[s] }]));
@@ -54,6 +54,7 @@ main("audit", async () => {
             concurrency: { type: "string" },
             "timeout-ms": { type: "string" },
             "record-gate": { type: "boolean" },
+            project: { type: "string" },
         },
         USAGE,
     );
@@ -61,7 +62,8 @@ main("audit", async () => {
     const root = process.env.KEYBUZZ_ROOT ?? process.cwd();
     try {
         if (!values.target && !values.stack) throw new CannotRun(`give --target <file> or --stack <name>\nusage: ${USAGE}`);
-        const target = values.target ? readTarget(values.target) : targetFromStack(values.stack!);
+        // --project: the Pulumi project whose stack outputs name the targets (default: this one).
+        const target = values.target ? readTarget(values.target) : targetFromStack(values.stack!, values.project ?? root);
         const access = values["record-gate"] ? registryAccess() : undefined;
         const matrices = readMatrices(path.join(root, "audit", "matrix"), Object.keys(target.services));
         const tty = process.stderr.isTTY;

@@ -10,7 +10,7 @@ import { isVerified } from "../../promotion/gate";
 import { RegistryClient } from "../../registry/client";
 import { pushImage } from "../support/oci-images";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry } from "../support/registry";
-import { npmRun, npmRunAsync } from "../support/run";
+import { npmRun, npmRunAsync, pulumiInAsync } from "../support/run";
 import { identityOfStack, ROOT } from "../support/stacks";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-audit-"));
@@ -172,6 +172,32 @@ describe("audit against real HTTP servers on 127.0.0.1", () => {
         } finally {
             await client.close();
             await reg.stop();
+        }
+    });
+    it("reads its targets from a deployed stack's outputs (--stack) under the real engine", async function () {
+        this.timeout(120_000);
+        const { servers, target } = await environment("healthy");
+        const state = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-audit-state-"));
+        const program = path.join(ROOT, "test/fixtures/engine-audit-target");
+        const run = (args: string[]) => pulumiInAsync(program, state, args, { PULUMI_CONFIG_PASSPHRASE: "audit-test" });
+        try {
+            assert.equal((await run(["stack", "init", "prod", "--non-interactive"])).code, 0);
+            const urls = Object.fromEntries(Object.entries(target.services).map(([k, v]) => [k, v!.baseUrl]));
+            // The outputs the platform program exports: environment, urls, images (as JSON config here).
+            for (const [k, v] of [["environment", "prod"], ["urls", JSON.stringify(urls)], ["images", JSON.stringify({ api: IMAGE })]]) {
+                assert.equal((await run(["config", "set", "--stack", "prod", k, v])).code, 0);
+            }
+            const up = await run(["up", "--yes", "--skip-preview", "--stack", "prod"]);
+            assert.equal(up.code, 0, up.stdout + up.stderr);
+            const r = await npmRunAsync("audit", ["--stack", "prod", "--project", program, "--format", "json"], { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "audit-test" });
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            const result = JSON.parse(r.stdout);
+            assert.equal(result.environment, "prod");
+            assert.equal(result.checks.length, 21);
+        } finally {
+            await run(["stack", "rm", "--yes", "--force", "--stack", "prod"]);
+            await Promise.all(servers.map((s) => s.close()));
+            fs.rmSync(state, { recursive: true, force: true });
         }
     });
 });
