@@ -5,6 +5,7 @@
 import { parseImageReference } from "../config/schema";
 import { recordVerified } from "../promotion/gate";
 import { RegistryClient } from "../registry/client";
+import { splitImage } from "../registry/reference";
 import { AuditResult } from "./run";
 import { AuditTarget } from "./target";
 
@@ -24,16 +25,15 @@ export async function recordGates(target: AuditTarget, result: AuditResult, acce
     if (result.verdict !== "pass") return [];
     const out: GateRecord[] = [];
     for (const [service, t] of Object.entries(target.services)) {
-        const ref = parseImageReference(t?.expectedImage ?? "");
-        if (!t || !ref?.digest) continue;
-        const [registry, ...repo] = ref.repository.split("/");
-        const client = new RegistryClient({ registry, scheme: access.scheme, credentials: { username: access.username, password: access.password } });
+        if (!t?.expectedImage || !parseImageReference(t.expectedImage)?.digest) continue;
+        const ref = splitImage(t.expectedImage);
+        const client = new RegistryClient({ registry: ref.registry, scheme: access.scheme, credentials: { username: access.username, password: access.password } });
         try {
-            await recordVerified(client, repo.join("/"), ref.digest);
+            await recordVerified(client, ref.repository, ref.digest);
         } finally {
             await client.close();
         }
-        out.push({ service, image: t.expectedImage!, digest: ref.digest });
+        out.push({ service, image: t.expectedImage, digest: ref.digest });
     }
     return out;
 }

@@ -51,16 +51,21 @@ export function zodProblem(file: string, error: z.ZodError): string {
     return `${file}: ${where}: ${i.message}`;
 }
 
-export function readMatrix(file: string): Matrix {
+/** Reads a JSON input file and validates it; errors name the file, the key and the problem. */
+export function readValidated<S extends z.ZodType>(file: string, schema: S, what: string): z.output<S> {
     let data: unknown;
     try {
         data = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
-        throw new AuditInputError(`cannot read endpoint matrix ${file}: ${(e as Error).message}`);
+        throw new AuditInputError(`cannot read ${what} ${file}: ${(e as Error).message}`);
     }
-    const r = matrixSchema.safeParse(data);
-    if (!r.success) throw new AuditInputError(`invalid endpoint matrix ${zodProblem(file, r.error)}`);
+    const r = schema.safeParse(data);
+    if (!r.success) throw new AuditInputError(`invalid ${what} ${zodProblem(file, r.error)}`);
     return r.data;
+}
+
+export function readMatrix(file: string): Matrix {
+    return readValidated(file, matrixSchema, "endpoint matrix");
 }
 
 export function readMatrices(dir: string, services: readonly string[]): Record<string, Matrix> {

@@ -1,8 +1,7 @@
 /** Where the audit points: a base URL per service and what was deployed there. */
-import * as fs from "node:fs";
 import { z } from "zod";
 import { findEnvironment } from "../config/environments";
-import { AuditInputError, zodProblem } from "./matrix";
+import { AuditInputError, readValidated } from "./matrix";
 
 const service = z
     .object({
@@ -24,14 +23,7 @@ export const targetSchema = z
 export type AuditTarget = z.output<typeof targetSchema>;
 
 export function readTarget(file: string): AuditTarget {
-    let data: unknown;
-    try {
-        data = JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch (e) {
-        throw new AuditInputError(`cannot read target file ${file}: ${(e as Error).message}`);
-    }
-    const r = targetSchema.safeParse(data);
-    if (!r.success) throw new AuditInputError(`invalid target file ${zodProblem(file, r.error)}`);
-    if (Object.keys(r.data.services).length === 0) throw new AuditInputError(`invalid target file ${file}: services: name at least one of api, client, website`);
-    return r.data;
+    const target = readValidated(file, targetSchema, "target file");
+    if (Object.keys(target.services).length === 0) throw new AuditInputError(`invalid target file ${file}: services: name at least one of api, client, website`);
+    return target;
 }

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { evaluate } from "../policies/evaluate";
 import { ResourceView } from "../policies/model";
 import { compliantProd, prodConfig } from "../test/support/policy-fixtures";
+import { pulumiIn } from "../test/support/run";
 import { fmt, median, timeRuns } from "./stats";
 
 function synthetic(n: number): ResourceView[] {
@@ -42,11 +43,7 @@ function synthetic(n: number): ResourceView[] {
     const fs = await import("node:fs");
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-policy-"));
     const program = path.join(root, "test/fixtures/engine-policy");
-    const pulumi = (args: string[]) =>
-        spawnSync("bash", ["-c", `. "${root}/scripts/env.sh" && cd "${program}" && exec pulumi "$@"`, "pulumi", ...args], {
-            encoding: "utf8",
-            env: { ...process.env, PULUMI_BACKEND_URL: `file://${tmp}`, PULUMI_CONFIG_PASSPHRASE: "bench" },
-        });
+    const pulumi = (args: string[]) => pulumiIn(program, tmp, args, { PULUMI_CONFIG_PASSPHRASE: "bench" });
     pulumi(["stack", "init", "bench", "--non-interactive"]);
     pulumi(["config", "set", "--path", "env.NEXT_PUBLIC_BACKEND_URL", "https://backend.keybuzz.io"]);
     const packConfig = path.join(tmp, "pack.json");

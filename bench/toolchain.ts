@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { pulumiIn } from "../test/support/run";
 import { fmt, median } from "./stats";
 
 const root = path.resolve(__dirname, "..");
@@ -27,14 +28,11 @@ console.log(`bench/toolchain — warm npm run setup (median of 5): ${fmt(median(
     fs.writeFileSync(configFile, fs.readFileSync(path.join(root, "Pulumi.local.yaml"), "utf8").replace("renderToDirectory: rendered/local", `renderToDirectory: ${path.join(tmp, "rendered")}`));
     const pulumi = (args: string[]) => {
         const t = performance.now();
-        const r = spawnSync("bash", ["-c", `. "${root}/scripts/env.sh" && cd "${root}" && exec pulumi "$@"`, "pulumi", ...args, "--stack", "local", "--config-file", configFile], {
-            encoding: "utf8",
-            env: { ...process.env, PULUMI_BACKEND_URL: `file://${tmp}` },
-        });
-        if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+        const r = pulumiIn(root, tmp, [...args, "--stack", "local", "--config-file", configFile]);
+        if (r.code !== 0) throw new Error(r.stdout + r.stderr);
         return performance.now() - t;
     };
-    spawnSync("bash", ["-c", `. "${root}/scripts/env.sh" && cd "${root}" && pulumi stack init local --non-interactive`], { env: { ...process.env, PULUMI_BACKEND_URL: `file://${tmp}` } });
+    pulumiIn(root, tmp, ["stack", "init", "local", "--non-interactive"]);
     const first = pulumi(["up", "--yes", "--skip-preview"]);
     const previews = Array.from({ length: 5 }, () => pulumi(["preview"]));
     const noChangeUps = Array.from({ length: 5 }, () => pulumi(["up", "--yes"]));

@@ -14,6 +14,7 @@ import { AuditInputError, readMatrices } from "../audit/matrix";
 import { renderAuditMarkdown } from "../audit/report";
 import { AuditCannotRun, DEFAULT_AUDIT_OPTIONS, runAudit } from "../audit/run";
 import { AuditTarget, readTarget, targetSchema } from "../audit/target";
+import { registryCredentialsFromEnv } from "../registry/reference";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 
 const USAGE = "npm run audit -- (--target <file> | --stack <name> [--project <dir>]) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate]";
@@ -37,10 +38,9 @@ function targetFromStack(stack: string, projectDir: string): AuditTarget {
 }
 
 function registryAccess() {
-    const username = process.env.KEYBUZZ_REGISTRY_USERNAME;
-    const password = process.env.KEYBUZZ_REGISTRY_PASSWORD;
+    const { username, password, scheme } = registryCredentialsFromEnv();
     if (!username || !password) throw new CannotRun("--record-gate needs registry credentials: set KEYBUZZ_REGISTRY_USERNAME and KEYBUZZ_REGISTRY_PASSWORD");
-    return { scheme: (process.env.KEYBUZZ_REGISTRY_SCHEME === "http" ? "http" : "https") as "http" | "https", username, password };
+    return { scheme: scheme ?? "https", username, password };
 }
 
 main("audit", async () => {

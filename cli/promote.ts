@@ -22,8 +22,8 @@ import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "
 import { appendEntries, findEntry, LedgerEntry, ledgerPath, previousEntry, readLedger } from "../promotion/ledger";
 import { apply, decide, PromotionDecision, ServicePromotion } from "../promotion/promote-service";
 import { pinImages } from "../promotion/stack-pin";
-import { splitImage } from "../components/promotion";
 import { RegistryClient } from "../registry/client";
+import { registryCredentialsFromEnv, splitImage } from "../registry/reference";
 
 const USAGE = "npm run promote -- plan|apply|ledger|rollback --stack <target> [--project <dir>] [--source <images.json>] [--service <name>] [--to <id|digest>] [--format text|json]";
 
@@ -81,10 +81,11 @@ main("promote", async () => {
     const promotionConfig = (raw.promotion ?? {}) as { sourceStack?: string; movingTag?: string; targetRepositorySuffix?: string; registryScheme?: "http" | "https" };
     const sourceStack = promotionConfig.sourceStack ?? "dev";
     const registryConfig = raw.registry as { server?: string; username?: string } | undefined;
-    const username = process.env.KEYBUZZ_REGISTRY_USERNAME ?? registryConfig?.username;
-    const password = process.env.KEYBUZZ_REGISTRY_PASSWORD ?? (raw.registryPassword instanceof SecretValue ? raw.registryPassword.value : undefined);
+    const fromEnv = registryCredentialsFromEnv();
+    const username = fromEnv.username ?? registryConfig?.username;
+    const password = fromEnv.password ?? (raw.registryPassword instanceof SecretValue ? raw.registryPassword.value : undefined);
     if (!username || !password) throw new CannotRun(`no registry credentials: set KEYBUZZ_REGISTRY_USERNAME/KEYBUZZ_REGISTRY_PASSWORD, or registry.username and registryPassword in ${path.basename(stackFile)} (with its passphrase)`);
-    const scheme = (process.env.KEYBUZZ_REGISTRY_SCHEME as "http" | "https" | undefined) ?? promotionConfig.registryScheme ?? "https";
+    const scheme = fromEnv.scheme ?? promotionConfig.registryScheme ?? "https";
     const others = otherIdentities(root, stack);
     const services = values.service ?? [...SERVICE_NAMES];
     for (const s of services) if (!(SERVICE_NAMES as readonly string[]).includes(s)) throw new CannotRun(`--service ${s} is not one of ${SERVICE_NAMES.join(", ")}`);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentIdentity } from "../config/identity";
-import { parseImageReference } from "../config/schema";
 import { immutableTagFor } from "../promotion/promote-service";
+import { splitImage } from "../registry/reference";
 import { RegistryTag } from "./registry-tag";
 
 export interface PromotionArgs {
@@ -33,13 +33,6 @@ export interface PromotedImage {
     readonly immutableTag: string;
 }
 
-/** Splits `registry/repo[:tag]@digest` into what a RegistryTag needs. */
-export function splitImage(ref: string): { registry: string; repository: string; tag?: string; digest: string } {
-    const parsed = parseImageReference(ref);
-    if (!parsed?.digest) throw new Error(`source image "${ref}" has no @sha256 digest: promotion is by digest; DEV's stack must export images by digest`);
-    const [registry, ...rest] = parsed.repository.split("/");
-    return { registry, repository: rest.join("/"), tag: parsed.tag, digest: parsed.digest };
-}
 
 /**
  * Promotion of the images DEV runs and verified to this environment: per service an

@@ -18,13 +18,18 @@ export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = 
  * the test itself runs (spawnSync would freeze their event loop).
  */
 export function npmRunAsync(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+    return collect("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+}
+
+/** Runs a command without blocking this process and collects its output. */
+function collect(command: string, args: string[], options: import("node:child_process").SpawnOptions): Promise<CommandResult> {
     const { spawn } = require("node:child_process") as typeof import("node:child_process");
     return new Promise((resolve) => {
-        const child = spawn("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+        const child = spawn(command, args, options);
         let stdout = "";
         let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
+        child.stdout!.on("data", (d) => (stdout += d));
+        child.stderr!.on("data", (d) => (stderr += d));
         child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
 }
@@ -45,13 +50,5 @@ export function pulumiIn(dir: string, state: string, args: string[], env: NodeJS
 
 /** The same without blocking this process (for tests whose servers run in it). */
 export function pulumiInAsync(dir: string, state: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
-    const { spawn } = require("node:child_process") as typeof import("node:child_process");
-    return new Promise((resolve) => {
-        const child = spawn("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${dir}" && exec pulumi "$@"`, "pulumi", ...args], { env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, ...env } });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    return collect("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${dir}" && exec pulumi "$@"`, "pulumi", ...args], { env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, ...env } });
 }

@@ -4,7 +4,7 @@ import { parseRegistryError, RegistryError } from "../../registry/errors";
 import { backoffMs, DEFAULT_RETRY, retryableStatus } from "../../registry/retry";
 import { immutableTagFor } from "../../promotion/promote-service";
 import { gateTag } from "../../promotion/gate";
-import { splitImage } from "../../components/promotion";
+import { splitImage } from "../../registry/reference";
 
 describe("registry client building blocks", () => {
     it("parses a Bearer challenge with realm, service and a scope holding commas", () => {
