@@ -16,6 +16,7 @@ export const urls = platform.urls;
 export const backendUrl = platform.backendUrl;
 export const images = platform.images;
 export const databaseSecretName = platform.databaseSecretName;
+export const databaseUrl = platform.databaseUrl;
 export const identity = platform.identity;
 export const credentialFingerprints = platform.credentialFingerprints;
 export const promotions = platform.promotions;

@@ -13,6 +13,7 @@ import { Database } from "./components/database/database";
 import { Environment } from "./components/environment";
 import { PromotedImage, Promotion } from "./components/promotion";
 import { EnvironmentIdentity } from "./config/identity";
+import { kubernetesProviderVersion } from "./config/toolchain";
 import { fingerprint } from "./components/fingerprint";
 import { EnvVar, WebService } from "./components/web-service";
 
@@ -57,6 +58,8 @@ export interface PlatformOutputs {
     backendUrl: string;
     images: Record<ServiceName, pulumi.Output<string>>;
     databaseSecretName: pulumi.Output<string>;
+    /** The environment's DATABASE_URL, a secret output (for db:cutover --target-stack). */
+    databaseUrl: pulumi.Output<string>;
     identity: { hosts: string[]; namespace: string; databaseName: string; databaseUser: string; databaseHost: string };
     credentialFingerprints: Record<string, pulumi.Output<string>>;
     /** What the promotion moved (service → digest, source image, immutable tag); empty without promotion. */
@@ -65,11 +68,12 @@ export interface PlatformOutputs {
 
 /** Registers every resource of one environment. `others`: the other environments' identities (layer scan). */
 export function deployPlatform(config: StackConfig, others: readonly EnvironmentIdentity[] = []): PlatformOutputs {
-    const provider = new k8s.Provider("k8s", {
-        renderYamlToDirectory: config.kubernetes.renderToDirectory,
-        context: config.kubernetes.context,
-        enableServerSideApply: true,
-    });
+    const provider = new k8s.Provider(
+        "k8s",
+        { context: config.kubernetes.context, enableServerSideApply: true },
+        // The provider build setup installs (tools/versions.env), not the npm SDK's release.
+        { version: kubernetesProviderVersion() },
+    );
     const env = new Environment(config.environment, {
         environment: config.environment,
         namespace: config.namespace,
@@ -90,6 +94,7 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
         databaseName: config.database.name,
         user: config.database.user,
         protect: config.protect,
+        passwordRotation: config.database.passwordRotation,
         fingerprintKey: key,
         provider,
     });
@@ -135,6 +140,7 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
             env: envVars[app],
             serviceAccountName: env.serviceAccountNames.apply((a) => a[app]),
             imagePullSecretName: secrets.pullSecretName,
+            awaitIngress: config.kubernetes.awaitIngress,
             provider,
         });
     }
@@ -155,6 +161,7 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
         backendUrl: `https://${config.backendHost}`,
         images: Object.fromEntries(SERVICE_NAMES.map((a) => [a, services[a].image])) as Record<ServiceName, pulumi.Output<string>>,
         databaseSecretName: db.secretName,
+        databaseUrl: db.url,
         identity: {
             hosts: SERVICE_NAMES.flatMap((a) => config.services[a].hosts),
             namespace: config.namespace,

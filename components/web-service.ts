@@ -26,6 +26,12 @@ export interface WebServiceArgs {
     readonly imagePullSecretName: pulumi.Input<string>;
     /** Ingress class. Default "nginx". */
     readonly ingressClassName?: string;
+    /**
+     * Wait for the ingress controller to publish the Ingress's address, as the provider does
+     * by default. false only on a cluster with no ingress controller (the local cluster),
+     * where no address ever comes; set per stack (`kubernetes.awaitIngress`).
+     */
+    readonly awaitIngress: boolean;
     readonly provider: k8s.Provider;
 }
 
@@ -55,7 +61,7 @@ export class WebService extends pulumi.ComponentResource {
         new k8s.networking.v1.Ingress(
             `${name}-ingress`,
             {
-                metadata: { name: resourceName, namespace: args.namespace, labels, annotations: { "pulumi.com/skipAwait": "true" } },
+                metadata: { name: resourceName, namespace: args.namespace, labels, annotations: args.awaitIngress ? {} : { "pulumi.com/skipAwait": "true" } },
                 spec: {
                     ingressClassName: args.ingressClassName ?? "nginx",
                     tls: [{ hosts: [...args.hosts], secretName: `${resourceName}-tls` }],

@@ -83,6 +83,8 @@ export const stackConfigSchema = z
                 adminUser: pgIdentifier.default("postgres"),
                 storageSize: z.string().regex(/^[0-9]+(Mi|Gi|Ti)$/, "must be a size such as 10Gi").default("10Gi"),
                 storageClass: z.string().optional(),
+                // Bump to rotate the environment's generated DB password on the next `up`.
+                passwordRotation: z.number().int().min(0).default(0),
             })
             .strict(),
         databaseAdminPassword: secret.optional(),
@@ -121,11 +123,13 @@ export const stackConfigSchema = z
             .optional(),
         kubernetes: z
             .object({
-                renderToDirectory: z.string().min(1).optional(),
                 context: z.string().min(1).optional(),
+                // Only where no ingress controller will ever publish an address (the local
+                // cluster): an Ingress's await waits for status.loadBalancer otherwise.
+                awaitIngress: z.boolean().default(true),
             })
             .strict()
-            .default({}),
+            .default({ awaitIngress: true }),
     })
     .strict();
 
@@ -165,6 +169,7 @@ export const CONFIG_REFERENCE: ReadonlyArray<{ key: string; type: string; defaul
     { key: "database.user", type: "PostgreSQL identifier", default: "required", meaning: "The environment's own role." },
     { key: "database.adminUser", type: "PostgreSQL identifier", default: "postgres", meaning: "Admin role used to create the environment's role and database (external)." },
     { key: "database.storageSize", type: "size", default: "10Gi", meaning: "Volume size (in-cluster)." },
+    { key: "database.passwordRotation", type: "integer", default: "0", meaning: "Bump to generate a new DB password on the next `up` (the role is altered, the Secret updated, the old password refused)." },
     { key: "database.storageClass", type: "string", default: "cluster default", meaning: "StorageClass of the volume (in-cluster)." },
     { key: "databaseAdminPassword", type: "secret", default: "required when external", meaning: "Password of database.adminUser." },
     { key: "registry.server", type: "DNS name", default: "required", meaning: "Private registry of the images (shared infrastructure)." },
@@ -185,6 +190,6 @@ export const CONFIG_REFERENCE: ReadonlyArray<{ key: string; type: string; defaul
     { key: "promotion.registryScheme", type: "http | https", default: "https", meaning: "http only for a loopback test registry." },
     { key: "promotion.requireGate", type: "boolean", default: "true", meaning: "Refuse digests without DEV's gate tag or whose layers name another environment's host." },
     { key: "promotion.rollbackTo.<service>", type: "sha256 digest", default: "none", meaning: "Roll a service back to an earlier ledger digest (a forward promotion)." },
-    { key: "kubernetes.renderToDirectory", type: "path", default: "none (apply to cluster)", meaning: "Render manifests into this directory instead of applying them." },
-    { key: "kubernetes.context", type: "string", default: "current kubeconfig context", meaning: "kubeconfig context of the target cluster." },
+    { key: "kubernetes.context", type: "string", default: "current kubeconfig context", meaning: "kubeconfig context of the target cluster (the local cluster's is keybuzz-local)." },
+    { key: "kubernetes.awaitIngress", type: "boolean", default: "true", meaning: "Wait for each Ingress to get an address from the ingress controller; false only on a cluster without one (the local cluster)." },
 ];

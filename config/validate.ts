@@ -72,6 +72,13 @@ function zodIssueToConfigIssue(issue: z.core.$ZodIssue, raw: Record<string, unkn
     const value = valueAt(raw, issue.path);
     if (issue.code === "unrecognized_keys") {
         const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
+        if (keys.includes("kubernetes.renderToDirectory")) {
+            return {
+                path: "kubernetes.renderToDirectory",
+                problem: "is no longer supported: the upstream kubernetes provider writes Secret values into rendered files in plaintext",
+                fix: "remove it; deploy to the local cluster instead (npm run up), or check the program without a cluster (npm run policy:check)",
+            };
+        }
         return {
             path: keys[0],
             problem: `unknown key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`,

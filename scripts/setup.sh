@@ -14,30 +14,10 @@ fi
 [ "${1:-}" = "--npm-only" ] && exit 0
 
 . scripts/env.sh
-bin="$KEYBUZZ_TOOLCHAIN_DIR/bin"
-mkdir -p "$bin" "$PULUMI_HOME"
-
-have_pulumi() { [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; }
-if ! have_pulumi; then
-  ambient="$(command -v pulumi || true)"
-  if [ -n "$ambient" ] && [ "$("$ambient" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
-    ln -sf "$ambient" "$bin/pulumi"
-  elif ! command -v go >/dev/null; then
-    echo "setup: Pulumi CLI v$PULUMI_VERSION is not installed and Go is not available to build it." >&2
-    echo "setup: install it with the official installer (curl -fsSL https://get.pulumi.com | sh -s -- --version $PULUMI_VERSION) and re-run npm run setup." >&2
-    exit 2
-  else
-    echo "setup: building Pulumi CLI v$PULUMI_VERSION from Go modules (several minutes, once per machine)" >&2
-    start=$(date +%s)
-    # The proxy serves modules; the checksum database is not reachable here, so the
-    # committed go.sum is what pins the module contents.
-    (cd tools/go/pulumi && GOSUMDB=off GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -tags osusergo,grpcnotrace \
-      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
-      -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2
-    mv "$bin/pulumi.tmp" "$bin/pulumi"
-    echo "setup: built pulumi in $(( $(date +%s) - start ))s" >&2
-  fi
-fi
+# The Go programs (Pulumi CLI, upstream kubernetes provider, the local control plane's
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok): built once per
+# machine into the cache, reused after (scripts/toolchain.sh).
+bash scripts/toolchain.sh all
 
 # The real registry and reference client the integration tests and benchmarks use
 # (Debian's CNCF distribution and skopeo); installed when missing and we may.
@@ -51,14 +31,14 @@ if ! command -v skopeo >/dev/null || [ ! -x /usr/bin/docker-registry ]; then
   fi
 fi
 
-# Plugins the program needs: upstream when installed in the toolchain folder, otherwise the
-# project's own (README, "The real engine"). Say which, so nobody mistakes one for the other.
-echo "setup: pulumi $("$bin/pulumi" version) at $bin/pulumi" >&2
+# Plugins the program needs. The language host and the RandomPassword provider are the
+# project's own (their upstream modules are refused by the proxy): say so, every time.
+echo "setup: pulumi $(pulumi version) at $(command -v pulumi)" >&2
 for plugin in pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-random; do
   found="$(command -v "$plugin" || true)"
   case "$found" in
     "") echo "setup: $plugin: missing" >&2 ;;
     "$ROOT"/tools/*) echo "setup: $plugin: the project's own ($(basename "$(dirname "$found")")); upstream not installed" >&2 ;;
-    *) echo "setup: $plugin: $found" >&2 ;;
+    *) echo "setup: $plugin: upstream, $found" >&2 ;;
   esac
 done

@@ -21,6 +21,8 @@ export interface DatabaseArgs {
     readonly user: string;
     /** Protect the data (StatefulSet, role/database) from deletion. */
     readonly protect: boolean;
+    /** Changing it generates a new password (rotation). Default 0. */
+    readonly passwordRotation?: number;
     /** Organisation-wide key for the credential fingerprint annotated on the Secret. */
     readonly fingerprintKey: pulumi.Input<string>;
     readonly provider: k8s.Provider;
@@ -38,11 +40,13 @@ export class Database extends pulumi.ComponentResource {
     public readonly host: pulumi.Output<string>;
     /** The generated password, as a secret output: only for fingerprinting. */
     public readonly password: pulumi.Output<string>;
+    /** postgresql://user:password@host:port/database, a secret output (db:cutover --target-stack). */
+    public readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keybuzz:platform:Database", name, {}, opts);
         const child = { parent: this, provider: args.provider };
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false, keepers: { rotation: String(args.passwordRotation ?? 0) } }, { parent: this });
         const host = args.mode.kind === "in-cluster" ? pulumi.interpolate`postgres.${args.namespace}.svc` : pulumi.output(args.mode.host);
 
         if (args.mode.kind === "in-cluster") {
@@ -79,7 +83,8 @@ export class Database extends pulumi.ComponentResource {
         this.secretName = secret.metadata.name;
         this.host = host;
         this.password = password.result;
-        this.registerOutputs({ secretName: this.secretName, host: this.host, password: this.password });
+        this.url = url;
+        this.registerOutputs({ secretName: this.secretName, host: this.host, password: this.password, url: this.url });
     }
 }
 

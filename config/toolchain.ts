@@ -1,0 +1,22 @@
+/**
+ * The pinned tool versions of tools/versions.env (the one place they are written), for the
+ * program: the kubernetes Provider asks the engine for exactly the provider build setup
+ * installs, rather than the npm SDK's release number, which that build predates.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export function toolVersions(file = path.resolve(__dirname, "../tools/versions.env")): Record<string, string> {
+    const versions: Record<string, string> = {};
+    for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+        const m = /^([A-Z0-9_]+)=(\S+)$/.exec(line.trim());
+        if (m) versions[m[1]] = m[2];
+    }
+    return versions;
+}
+
+export function kubernetesProviderVersion(): string {
+    const v = toolVersions().PULUMI_KUBERNETES_PROVIDER_VERSION;
+    if (!v) throw new Error("tools/versions.env has no PULUMI_KUBERNETES_PROVIDER_VERSION");
+    return v;
+}
