@@ -236,7 +236,7 @@ export async function up(l: ClusterLayout, bin: Binaries, progress: Progress): P
                     `--service-account-private-key-file=${l.pki.serviceAccountKey}`,
                     `--root-ca-file=${l.pki.caCert}`,
                     "--leader-elect=false",
-                    "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route",
+                    "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route",
                     "--profiling=false",
                 ], l.logs),
             );

