@@ -259,6 +259,10 @@ export async function up(l: ClusterLayout, bin: Binaries, progress: Progress): P
                     "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                     "--cidr=10.244.0.0/16",
                     "--node-ip=10.0.0.1",
+                    // kwok renews the node's Lease (the heartbeat the node lifecycle
+                    // controller reads); without it the node flaps to NotReady every
+                    // grace period and its pods are marked not ready.
+                    "--node-lease-duration-seconds=40",
                     `--config=${stages.join(",")}`,
                 ], l.logs),
             );

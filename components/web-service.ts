@@ -52,7 +52,22 @@ export class WebService extends pulumi.ComponentResource {
         const selector = selectorLabels(args.app, args.environment);
         const resourceName = `keybuzz-${args.app}`;
 
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, { metadata: { name: resourceName, namespace: args.namespace, labels }, spec: deploymentSpec(args, labels, selector) }, child);
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: {
+                    name: resourceName,
+                    namespace: args.namespace,
+                    labels,
+                    // This program is the source of truth: a change made behind its back
+                    // (`kubectl scale`, `kubectl set env`) is overwritten by the next `up`
+                    // instead of failing it with a server-side-apply field conflict.
+                    annotations: { "pulumi.com/patchForce": "true" },
+                },
+                spec: deploymentSpec(args, labels, selector),
+            },
+            child,
+        );
         const service = new k8s.core.v1.Service(
             `${name}-service`,
             { metadata: { name: resourceName, namespace: args.namespace, labels }, spec: { selector, ports: [{ name: "http", port: 80, targetPort: args.port }] } },
