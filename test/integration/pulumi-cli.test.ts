@@ -7,6 +7,7 @@ import { passphraseDecrypter, PassphraseError } from "../../config/passphrase";
 import { readStackFile } from "../../config/stack-file";
 import { SecretValue } from "../../config/secret";
 import { npmRun, pulumiIn } from "../support/run";
+import { toolVersions } from "../../config/toolchain";
 import { ROOT } from "../support/stacks";
 
 const versions = Object.fromEntries(fs.readFileSync(path.join(ROOT, "tools/versions.env"), "utf8").split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=")));
@@ -49,13 +50,21 @@ describe("the real Pulumi CLI built by setup", () => {
         assert.ok(!exported.stdout.includes(value));
     });
 
-    it("npm run preview -- --stack dev never downloads a plugin: the render-only stand-in refuses a cluster and says what to install", () => {
+    it("npm run preview -- --stack dev runs the upstream kubernetes provider that setup built, and downloads nothing", () => {
         const plugin = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && command -v pulumi-resource-kubernetes`], { encoding: "utf8" }).stdout.trim();
-        const r = npmRun("preview", ["--stack", "dev"]);
-        assert.ok(!/downloading plugin/i.test(r.stdout + r.stderr), r.stdout + r.stderr);
-        if (plugin.includes("stand-in-providers")) {
-            assert.notEqual(r.code, 0);
-            assert.match(r.stdout + r.stderr, /render-only stand-in for the kubernetes provider/);
+        const version = toolVersions().PULUMI_KUBERNETES_PROVIDER_VERSION;
+        assert.ok(plugin.endsWith(`/pulumi-resource-kubernetes-${version}/pulumi-resource-kubernetes`), plugin);
+        assert.ok(!plugin.startsWith(ROOT), "the kubernetes provider on PATH is the project's own, not upstream");
+        const state = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-preview-dev-"));
+        try {
+            // No cluster at hand: the provider previews with unknowns, as in a pull request.
+            const r = npmRun("preview", ["--stack", "dev"], { PULUMI_BACKEND_URL: `file://${state}`, KUBECONFIG: path.join(state, "none") });
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            assert.ok(r.stdout.includes(`using pulumi-resource-kubernetes from $PATH at ${plugin}`), r.stdout);
+            assert.ok(!/download/i.test(r.stdout + r.stderr), r.stdout + r.stderr);
+            assert.match(r.stdout, /\+ 3\d to create/);
+        } finally {
+            fs.rmSync(state, { recursive: true, force: true });
         }
     });
 });
