@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { projectRoot } from "../lib/project-root";
 import { evaluate } from "../policies/evaluate";
 import { ResourceView } from "../policies/model";
 import { compliantProd, prodConfig } from "../test/support/policy-fixtures";
@@ -22,7 +23,7 @@ function synthetic(n: number): ResourceView[] {
 }
 
 (async () => {
-    const root = path.resolve(__dirname, "..");
+    const root = projectRoot();
     const cli = await timeRuns(5, async () => {
         const r = spawnSync("npm", ["run", "-s", "policy:check", "--", "--stack", "prod"], { cwd: root, encoding: "utf8" });
         if (r.status !== 0) throw new Error(r.stderr);

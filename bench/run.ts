@@ -3,9 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 const name = process.argv[2];
-const available = fs.readdirSync(__dirname).filter((f) => f.endsWith(".ts") && !["run.ts", "stats.ts"].includes(f)).map((f) => f.replace(/\.ts$/, ""));
+// Run from source (tsx) or compiled (out/bench): the same names either way.
+const available = fs.readdirSync(__dirname).filter((f) => /\.(ts|js)$/.test(f) && !/^(run|stats)\./.test(f)).map((f) => f.replace(/\.(ts|js)$/, ""));
 if (!name || !available.includes(name)) {
     process.stderr.write(`bench: name one of ${available.join(", ")}\n`);
     process.exit(2);
 }
-require(path.join(__dirname, `${name}.ts`));
+require(path.join(__dirname, name));

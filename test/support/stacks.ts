@@ -3,11 +3,12 @@
  * their encrypted secrets (which only the engine can decrypt).
  */
 import * as path from "node:path";
+import { projectRoot } from "../../lib/project-root";
 import { EnvironmentIdentity } from "../../config/identity";
 import { readStackFile, identityFromRaw } from "../../config/stack-file";
 import { SecretValue } from "../../config/secret";
 
-export const ROOT = path.resolve(__dirname, "../..");
+export const ROOT = projectRoot(__dirname);
 
 /** Test-only secret values; each is unique so tests can search for it anywhere. */
 export function testSecret(stack: string, key: string): string {

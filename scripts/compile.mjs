@@ -1,0 +1,29 @@
+// Compiles the project's TypeScript to JavaScript in out/ (gitignored), file by file with
+// esbuild (type checking is `npm run typecheck`'s job, and the tests'): the npm commands, the
+// language host and the stand-in provider then start as plain Node, not as TypeScript
+// compiled at every start. scripts/build.sh decides when this must run.
+import { build } from "esbuild";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const dirs = ["audit", "bench", "cli", "cluster", "components", "config", "cutover", "lib", "policies", "promotion", "registry", "tools/langhost", "tools/stand-in-providers", "test/support"];
+const files = ["index.ts", "program.ts"];
+const walk = (dir) =>
+    readdirSync(join(root, dir)).flatMap((f) => {
+        const p = join(dir, f);
+        if (statSync(join(root, p)).isDirectory()) return walk(p);
+        return p.endsWith(".ts") && !p.endsWith(".d.ts") ? [p] : [];
+    });
+const entryPoints = [...files, ...dirs.flatMap(walk)].map((f) => join(root, f));
+await build({
+    entryPoints,
+    outdir: join(root, process.env.KEYBUZZ_OUT_DIR ?? "out"),
+    outbase: root,
+    format: "cjs",
+    platform: "node",
+    target: "node22",
+    sourcemap: "linked",
+    logLevel: "warning",
+});
+process.stderr.write(`build: compiled ${entryPoints.length} files into ${relative(process.cwd(), join(root, "out")) || "out"}\n`);
