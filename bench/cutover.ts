@@ -52,7 +52,7 @@ function timedShell(script: string, env: NodeJS.ProcessEnv): { seconds: number; 
                     await a.end();
                 }
                 const out = path.join(tmp, "copy.json");
-                const run = timedShell(`npm run -s db:cutover -- copy --selector ${selector} --whole-table plans --format json --out ${out}`, {
+                const run = timedShell(`npm run -s db:cutover -- copy --selector ${selector} --whole-table plans --format json --out ${out}${process.env.KEYBUZZ_BENCH_BATCH ? ` --batch-rows ${process.env.KEYBUZZ_BENCH_BATCH}` : ""}`, {
                     KEYBUZZ_CUTOVER_SOURCE_URL: pg.url("postgres", pg.superuserPassword, source),
                     KEYBUZZ_CUTOVER_TARGET_URL: pg.url("postgres", pg.superuserPassword, `ours_${scale}_${i}`),
                 });

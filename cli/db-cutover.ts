@@ -18,7 +18,7 @@ import { verifyCutover, verifyText } from "../cutover/verify";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 
 const USAGE =
-    "npm run db:cutover -- plan|copy|verify (--tenants <id,id> | --selector <file>) [--tenant-table tenants] [--whole-table <t,t>] [--target-stack <name>] [--batch-rows 5000] [--format text|json] [--out <file>]";
+    "npm run db:cutover -- plan|copy|verify (--tenants <id,id> | --selector <file>) [--tenant-table tenants] [--whole-table <t,t>] [--target-stack <name>] [--batch-rows 50000] [--format text|json] [--out <file>]";
 
 function targetConnection(stack: string | undefined): Connection {
     if (!stack) return connectionFromEnv("KEYBUZZ_CUTOVER_TARGET_URL");
@@ -63,7 +63,9 @@ main("db:cutover", async () => {
     if (!positionals[0]) throw new CannotRun(`name a subcommand\nusage: ${USAGE}`);
     const format = oneOf("format", values.format, ["text", "json"] as const, "text");
     if (!!values.tenants === !!values.selector) throw new CannotRun(`give exactly one of --tenants <ids> or --selector <file>\nusage: ${USAGE}`);
-    const batchRows = values["batch-rows"] === undefined ? 5000 : Number(values["batch-rows"]);
+    // Rows stream through COPY, so memory does not grow with the batch; a batch is the work an
+    // interruption can lose, and each one re-evaluates the tenant selection (bench/cutover).
+    const batchRows = values["batch-rows"] === undefined ? 50_000 : Number(values["batch-rows"]);
     if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 1_000_000) throw new CannotRun(`--batch-rows must be a whole number from 1 to 1000000, not ${JSON.stringify(values["batch-rows"]).slice(0, 40)}`);
     let choice: TenantChoice;
     try {

@@ -7,7 +7,8 @@ import { parse, stringify } from "yaml";
 import { passphraseDecrypter } from "../../config/passphrase";
 import { kubectl, kubectlJson, localCluster } from "../support/local-cluster";
 import { PrivatePostgres, startPrivatePostgres } from "../support/private-postgres";
-import { CommandResult, npmRun, pulumiIn, pulumiInAsync } from "../support/run";
+import { loadKeybuzzShaped, TEST_OWNER_SUFFIX } from "../support/keybuzz-shaped-db";
+import { CommandResult, npmRun, npmRunAsync, pulumiIn, pulumiInAsync } from "../support/run";
 import { ROOT } from "../support/stacks";
 
 /**
@@ -162,6 +163,32 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
         assert.notEqual(rotated, old);
         assert.equal(await connects("keybuzz_api_prod", rotated, "keybuzz_prod"), "ok");
         assert.match(await connects("keybuzz_api_prod", old, "keybuzz_prod"), /password authentication failed/);
+    });
+
+    it("db:cutover --target-stack prod copies PROD's tenants into the database the prod stack's output names", async () => {
+        const su = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", password: pg.superuserPassword, database: "postgres" });
+        await su.connect();
+        await su.query("CREATE DATABASE keybuzz");
+        await su.end();
+        const shared = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", password: pg.superuserPassword, database: "keybuzz" });
+        await shared.connect();
+        await loadKeybuzzShaped(shared, 1);
+        await shared.end();
+        const selector = path.join(tmp, "selector.json");
+        fs.writeFileSync(selector, JSON.stringify({ exclude: [{ column: "owner_email", endsWith: TEST_OWNER_SUFFIX }] }));
+        const env = { PULUMI_BACKEND_URL: `file://${state}`, KEYBUZZ_CUTOVER_SOURCE_URL: pg.url("postgres", pg.superuserPassword, "keybuzz") };
+        const copy = await npmRunAsync("db:cutover", ["copy", "--selector", selector, "--whole-table", "plans", "--target-stack", "prod"], env);
+        logs.push(copy.stdout, copy.stderr);
+        assert.equal(copy.code, 0, copy.stderr);
+        assert.match(copy.stdout, /into keybuzz_api_prod@127\.0\.0\.1:\d+\/keybuzz_prod \(schema created\)/);
+        const verify = await npmRunAsync("db:cutover", ["verify", "--selector", selector, "--whole-table", "plans", "--target-stack", "prod"], env);
+        logs.push(verify.stdout, verify.stderr);
+        assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+        // PROD's own role reads its copied data with the password from PROD's Secret.
+        const prod = new Client({ host: "127.0.0.1", port: pg.port, user: "keybuzz_api_prod", password: secretOf("keybuzz-prod", "keybuzz-database", "PGPASSWORD"), database: "keybuzz_prod" });
+        await prod.connect();
+        assert.equal(Number((await prod.query("SELECT count(*) FROM tenants")).rows[0].count), 13);
+        await prod.end();
     });
 
     it("a second up changes nothing in either stack", () => {
