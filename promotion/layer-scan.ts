@@ -9,6 +9,7 @@ import { createGunzip } from "node:zlib";
 import { extract } from "tar-stream";
 import { EnvironmentIdentity, findOwner, hostsIn } from "../config/identity";
 import { RegistryClient } from "../registry/client";
+import { RegistryError } from "../registry/errors";
 import { isIndex } from "../registry/media-types";
 
 export interface ForeignHost {
@@ -53,6 +54,26 @@ async function scanLayer(client: RegistryClient, repository: string, digest: str
     await (gz ? pipeline(body, createGunzip(), tar) : pipeline(body, tar));
 }
 
+/**
+ * A layer read that breaks mid-stream (a reset, a truncated body) is read again from the
+ * start, a bounded number of times: opening the blob is already retried by the client, but
+ * a stream that dies half way is not a registry answer the client can retry.
+ */
+async function scanLayerWithRetries(client: RegistryClient, repository: string, digest: string, mediaType: string, environment: string, others: readonly EnvironmentIdentity[], found: ForeignHost[], attempts = 4): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        const here: ForeignHost[] = [];
+        try {
+            await scanLayer(client, repository, digest, mediaType, environment, others, here);
+            found.push(...here);
+            return;
+        } catch (e) {
+            if (e instanceof RegistryError || attempt >= attempts) throw e;
+            // A broken stream: connection errors, premature close, a gzip/tar cut short.
+            await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+    }
+}
+
 /** Every other-environment host found in any file of any layer of `digest` (all platforms). */
 export async function scanImage(client: RegistryClient, repository: string, digest: string, environment: string, others: readonly EnvironmentIdentity[]): Promise<ForeignHost[]> {
     const found: ForeignHost[] = [];
@@ -61,7 +82,7 @@ export async function scanImage(client: RegistryClient, repository: string, dige
     const manifests = isIndex(m.mediaType) || Array.isArray(doc.manifests) ? (doc.manifests ?? []).map((c: any) => c.digest) : [digest];
     for (const md of manifests) {
         const child = md === digest ? doc : JSON.parse((await client.getManifest(repository, md)).bytes.toString("utf8"));
-        for (const layer of child.layers ?? []) await scanLayer(client, repository, layer.digest, layer.mediaType ?? "", environment, others, found);
+        for (const layer of child.layers ?? []) await scanLayerWithRetries(client, repository, layer.digest, layer.mediaType ?? "", environment, others, found);
     }
     return found;
 }

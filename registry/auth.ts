@@ -4,6 +4,7 @@
  * credentials when we have them) → the request again with `Authorization: Bearer`. Tokens are
  * cached per scope until shortly before they expire. `WWW-Authenticate: Basic` → Basic auth.
  */
+import { readCapped } from "./bounded-read";
 import { Dispatcher, request } from "undici";
 import { RegistryError } from "./errors";
 
@@ -42,6 +43,8 @@ export class Authenticator {
         private readonly credentials: Credentials | undefined,
         private readonly dispatcher: Dispatcher,
         private readonly now: () => number = Date.now,
+        /** The registry's own base URL: a loopback http registry may name a loopback http realm. */
+        private readonly registryBase?: string,
     ) {}
 
     private basic(): string | undefined {
@@ -76,11 +79,25 @@ export class Authenticator {
         if (service) url.searchParams.set("service", service);
         for (const s of scopes) url.searchParams.append("scope", s);
         const auth = this.basic();
+        // The realm comes from the registry's answer: never send credentials in clear text
+        // to wherever it points, unless both ends are this machine (a test registry).
+        if (auth && url.protocol !== "https:") {
+            const loopback = (host: string) => host === "localhost" || host === "[::1]" || /^127\./.test(host);
+            const registry = this.registryBase ? new URL(this.registryBase) : undefined;
+            if (!(registry?.protocol === "http:" && loopback(registry.hostname) && loopback(url.hostname))) {
+                throw new RegistryError("UNAUTHORIZED", 401, image, `the registry asks for credentials to be sent to ${url.origin} over plain http; refused (only a registry on this machine, over http, may name an http token service)`);
+            }
+        }
         this.tokenRequests++;
         const res = await request(url, { dispatcher: this.dispatcher, headers: auth ? { authorization: auth } : {} });
-        const text = await res.body.text();
+        const text = (await readCapped(res.body, realm, "the token service's answer", 1 << 20)).toString("utf8");
         if (res.statusCode !== 200) throw new RegistryError(res.statusCode === 401 ? "UNAUTHORIZED" : "DENIED", res.statusCode, image, `the token server ${url.origin} refused a token for ${scopes.join(" ")}`);
-        const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
+        let body: { token?: string; access_token?: string; expires_in?: number };
+        try {
+            body = JSON.parse(text);
+        } catch {
+            throw new RegistryError("UNAUTHORIZED", 401, image, `the token server ${url.origin} answered something that is not JSON`);
+        }
         const token = body.token ?? body.access_token;
         if (!token) throw new RegistryError("UNAUTHORIZED", 401, image, `the token server ${url.origin} answered without a token`);
         // Refresh a little before expiry; the spec's default lifetime is 60 s.

@@ -9,6 +9,7 @@ import { Agent, Dispatcher, request } from "undici";
 import { Authenticator, Credentials } from "./auth";
 import { codeForStatus, parseRegistryError, RegistryError } from "./errors";
 import { MANIFEST_ACCEPT } from "./media-types";
+import { readCapped } from "./bounded-read";
 import { backoffMs, DEFAULT_RETRY, errorCode, RETRYABLE_CODES, retryableStatus, RetryPolicy } from "./retry";
 
 export interface RegistryClientOptions {
@@ -42,10 +43,13 @@ interface Call {
     readonly image: string;
     readonly headers?: Record<string, string>;
     readonly body?: Buffer;
+    /** A 200 answer's body is handed back unread (layers: streamed, never buffered). */
+    readonly stream?: boolean;
 }
 
 interface Answer {
     readonly status: number;
+    readonly stream?: AsyncIterable<Buffer>;
     readonly headers: Record<string, string>;
     readonly body: Buffer;
 }
@@ -64,7 +68,7 @@ export class RegistryClient {
         this.base = `${opts.scheme ?? "https"}://${opts.registry}`;
         this.retry = opts.retry ?? DEFAULT_RETRY;
         this.dispatcher = opts.dispatcher ?? new Agent({ connections: 8 });
-        this.auth = new Authenticator(opts.credentials, this.dispatcher);
+        this.auth = new Authenticator(opts.credentials, this.dispatcher, Date.now, this.base);
     }
 
     get tokenRequests(): number {
@@ -93,10 +97,10 @@ export class RegistryClient {
                     headersTimeout: 30_000,
                     bodyTimeout: 30_000,
                 });
-                const body = Buffer.from(await res.body.arrayBuffer());
                 const headers: Record<string, string> = {};
                 for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
-                answer = { status: res.statusCode, headers, body };
+                if (c.stream && res.statusCode === 200) return { status: 200, headers, body: Buffer.alloc(0), stream: res.body };
+                answer = { status: res.statusCode, headers, body: await readCapped(res.body, c.image, `the answer to ${c.method} ${c.path}`) };
             } catch (e) {
                 if (e instanceof RegistryError) throw e;
                 if (!RETRYABLE_CODES.includes(errorCode(e))) throw new RegistryError("CONNECTION", 0, c.image, `${c.method} ${this.base}${c.path} failed: ${(e as Error).message}`);
@@ -195,20 +199,15 @@ export class RegistryClient {
         this.fail(a, image, `cannot mount the blob from ${from}`);
     }
 
-    /** Streams a blob (layers can be large: never buffered whole). */
-    async blobStream(repository: string, digest: string, authRetried = false): Promise<AsyncIterable<Buffer>> {
+    /**
+     * Streams a blob (layers can be large: never buffered whole). Opening it goes through the
+     * same auth and bounded retries as every other call; a failure mid-stream is the reader's
+     * to retry (promotion/layer-scan re-reads the layer).
+     */
+    async blobStream(repository: string, digest: string): Promise<AsyncIterable<Buffer>> {
         const image = this.image(repository, digest);
-        const authorization = await this.auth.header([`repository:${repository}:pull`], image);
-        this.requests++;
-        const res = await request(`${this.base}/v2/${repository}/blobs/${digest}`, { dispatcher: this.dispatcher, headers: authorization ? { authorization } : {} });
-        if (res.statusCode === 401 && !authRetried && this.auth.onUnauthorized(res.headers["www-authenticate"] as string, [`repository:${repository}:pull`])) {
-            await res.body.dump();
-            return this.blobStream(repository, digest, true);
-        }
-        if (res.statusCode !== 200) {
-            const body = Buffer.from(await res.body.arrayBuffer());
-            this.fail({ status: res.statusCode, headers: {}, body }, image, "cannot read the layer");
-        }
-        return res.body as AsyncIterable<Buffer>;
+        const a = await this.call({ method: "GET", path: `/v2/${repository}/blobs/${digest}`, scopes: [`repository:${repository}:pull`], image, stream: true });
+        if (a.status !== 200 || !a.stream) this.fail(a, image, "cannot read the layer");
+        return a.stream as AsyncIterable<Buffer>;
     }
 }

@@ -4,7 +4,9 @@ import { AddressInfo } from "node:net";
 import { RegistryClient } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
 import { promoteTag } from "../../registry/promote";
+import { scanImage } from "../../promotion/layer-scan";
 import { pushImage } from "../support/oci-images";
+import { identityOfStack } from "../support/stacks";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
 import { startTokenServer, TokenServer } from "../support/token-server";
 
@@ -152,5 +154,71 @@ describe("promotion under injected faults (200 randomized runs)", () => {
         console.log(`      outcomes over 200 runs: ${JSON.stringify(outcomes)}; faults injected: ${JSON.stringify(proxy.faults)}`);
         assert.equal(outcomes.violations, 0);
         assert.ok(outcomes.promoted > 100, "too few successful promotions: retries are not working");
+    });
+});
+
+/** 10% of answers 503, and 5% of layer bodies cut off half way, between the scan and the registry. */
+async function flakyBlobProxy(upstream: string, rng: () => number): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
+    const faults = { "503": 0, "cut-body": 0, forwarded: 0 };
+    const server = http.createServer((req, res): void => {
+        const roll = rng();
+        if (roll < 0.1) {
+            faults["503"]++;
+            res.writeHead(503).end();
+            return;
+        }
+        const [host, port] = upstream.split(":");
+        const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (ur): void => {
+            faults.forwarded++;
+            res.writeHead(ur.statusCode ?? 502, ur.headers);
+            if (/\/blobs\/sha256:/.test(req.url ?? "") && roll > 0.95) {
+                faults["cut-body"]++;
+                ur.once("data", (chunk: Buffer) => {
+                    res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)));
+                    req.socket.destroy();
+                    ur.destroy();
+                });
+                return;
+            }
+            ur.pipe(res);
+        });
+        up.on("error", () => req.socket.destroy());
+        req.pipe(up);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, faults, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+}
+
+describe("the layer scan under injected faults (60 scans through 10% 503s and cut-off layers)", () => {
+    let reg: TestRegistry;
+    before(async () => {
+        reg = await startRegistry();
+    });
+    after(async () => reg.stop());
+
+    it("completes every scan and finds the other environment's host each time: layer reads are retried like every call", async function () {
+        this.timeout(240_000);
+        const repo = "keybuzzio/keybuzz-client";
+        // Large enough that a layer body spans several chunks, so a cut lands inside it.
+        const filler = Array.from({ length: 4000 }, (_, i) => `const x${i} = "${i.toString(36).repeat(8)}";`).join("\n");
+        const digest = await pushImage(reg.address, repo, "dev", { files: { "app/chunk.js": `${filler}\nfetch("https://backend-dev.keybuzz.io/api")\n${filler}` }, flavour: "index" });
+        const rng = seeded(20261128);
+        const proxy = await flakyBlobProxy(reg.address, rng);
+        const others = [identityOfStack("dev")];
+        let completed = 0;
+        for (let run = 0; run < 60; run++) {
+            const client = new RegistryClient({ registry: proxy.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD }, retry: { attempts: 6, baseDelayMs: 1, maxDelayMs: 5, totalMs: 10_000 } });
+            try {
+                const found = await scanImage(client, repo, digest, "prod", others);
+                assert.deepEqual([...new Set(found.map((f) => f.host))], ["backend-dev.keybuzz.io"], `run ${run}`);
+                completed++;
+            } finally {
+                await client.close();
+            }
+        }
+        await proxy.close();
+        console.log(`      completed ${completed}/60 scans; faults injected: ${JSON.stringify(proxy.faults)}`);
+        assert.equal(completed, 60);
+        assert.ok(proxy.faults["503"] > 0 && proxy.faults["cut-body"] > 0, "no fault was injected");
     });
 });
