@@ -160,7 +160,7 @@ main("promote", async () => {
                 }
             }
             if (entries.length) appendEntries(ledgerFile, ledger, entries);
-            pinImages(stackFile, pins);
+            pinImages(stackFile, pins, root);
         }
         const result = {
             action,

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { EnvironmentIdentity } from "./identity";
+import { checkStackName } from "../lib/stack-name";
 import { passphraseDecrypter } from "./passphrase";
 import { CONFIG_NAMESPACE } from "./schema";
 import { SecretValue } from "./secret";
@@ -15,7 +16,7 @@ import { databaseLocation } from "./validate";
 export class StackFileError extends Error {}
 
 export function stackFilePath(projectDir: string, stack: string): string {
-    return path.join(projectDir, `Pulumi.${stack}.yaml`);
+    return path.join(projectDir, `Pulumi.${checkStackName(stack)}.yaml`);
 }
 
 /**

@@ -32,16 +32,33 @@ export function emit(text: string, out: string | undefined): void {
     else process.stdout.write(text.endsWith("\n") ? text : text + "\n");
 }
 
-/** Runs a command body and maps its outcome onto the exit-code contract. */
+/** Control characters (ANSI escapes among them) from untrusted text, made visible instead of obeyed. */
+export function printable(text: string): string {
+    return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Runs a command body and maps its outcome onto the exit-code contract. Whatever escapes
+ * the body — an expected refusal or a bug — ends as exit 2 with one line on stderr (the stack
+ * trace only with KEYBUZZ_DEBUG=1): a pipeline reads exit 1 as "a check failed", never as
+ * "the tool crashed".
+ */
 export async function main(name: string, body: () => Promise<number>): Promise<void> {
+    const fail = (e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        const firstLine = printable(message.split("\n").length > 1 && !(e instanceof CannotRun) ? message.split("\n")[0] : message);
+        process.stderr.write(`${name}: ${e instanceof CannotRun ? "" : "could not run: "}${firstLine}\n`);
+        if (process.env.KEYBUZZ_DEBUG === "1" && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
+        process.exitCode = EXIT_CANNOT_RUN;
+    };
+    // A promise nobody awaited (a library's, a stack reference's) is the command failing, not a verdict.
+    process.on("unhandledRejection", (e) => {
+        fail(e);
+        process.exit(EXIT_CANNOT_RUN);
+    });
     try {
         process.exitCode = await body();
     } catch (e) {
-        if (e instanceof CannotRun) {
-            process.stderr.write(`${name}: ${e.message}\n`);
-        } else {
-            process.stderr.write(`${name}: could not run: ${(e as Error).stack ?? e}\n`);
-        }
-        process.exitCode = EXIT_CANNOT_RUN;
+        fail(e);
     }
 }

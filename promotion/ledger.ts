@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { checkStackName } from "../lib/stack-name";
+import { replaceProjectFile } from "../lib/safe-write";
 
 export const ledgerEntrySchema = z
     .object({
@@ -32,12 +34,18 @@ export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 export type Ledger = z.infer<typeof ledgerSchema>;
 
 export function ledgerPath(root: string, stack: string): string {
-    return path.join(root, "ledger", `${stack}.json`);
+    return path.join(root, "ledger", `${checkStackName(stack)}.json`);
 }
 
 export function readLedger(file: string, stack: string): Ledger {
     if (!fs.existsSync(file)) return { version: 1, stack, entries: [] };
-    const r = ledgerSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+    let json: unknown;
+    try {
+        json = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new Error(`${file} is not a valid promotion ledger: ${(e as Error).message}`);
+    }
+    const r = ledgerSchema.safeParse(json);
     if (!r.success) throw new Error(`${file} is not a valid promotion ledger: ${r.error.issues[0].path.join(".")}: ${r.error.issues[0].message}`);
     return r.data;
 }
@@ -45,10 +53,8 @@ export function readLedger(file: string, stack: string): Ledger {
 export function appendEntries(file: string, ledger: Ledger, entries: Array<Omit<LedgerEntry, "id">>): Ledger {
     let next = ledger.entries.reduce((m, e) => Math.max(m, e.id), 0);
     const updated: Ledger = { ...ledger, entries: [...ledger.entries, ...entries.map((e) => ({ ...e, id: ++next }))] };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Write then rename: a crash never leaves half a ledger.
-    fs.writeFileSync(file + ".tmp", JSON.stringify(updated, null, 2) + "\n");
-    fs.renameSync(file + ".tmp", file);
+    // Written aside then renamed: a crash never leaves half a ledger; never through a link.
+    replaceProjectFile(path.dirname(path.dirname(file)), file, JSON.stringify(updated, null, 2) + "\n");
     return updated;
 }
 

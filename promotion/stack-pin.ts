@@ -3,16 +3,17 @@
  * keeping the file's comments and layout, so the promotion lands in Git as a reviewable diff.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseDocument } from "yaml";
+import { replaceProjectFile } from "../lib/safe-write";
 import { CONFIG_NAMESPACE } from "../config/schema";
 
-export function pinImages(file: string, images: Record<string, string>): void {
+export function pinImages(file: string, images: Record<string, string>, projectRoot = path.dirname(file)): void {
     const doc = parseDocument(fs.readFileSync(file, "utf8"));
     for (const [service, image] of Object.entries(images)) {
         const path = ["config", `${CONFIG_NAMESPACE}:services`, service, "image"];
         if (!doc.hasIn(path)) throw new Error(`${file} has no ${CONFIG_NAMESPACE}:services.${service}.image to pin`);
         doc.setIn(path, image);
     }
-    fs.writeFileSync(file + ".tmp", doc.toString());
-    fs.renameSync(file + ".tmp", file);
+    replaceProjectFile(projectRoot, file, doc.toString());
 }

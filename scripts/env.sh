@@ -26,6 +26,8 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
 # The demonstration passphrase of the committed stack files (README: re-key before real use).
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+# Only when neither is set at all: an explicitly empty PULUMI_CONFIG_PASSPHRASE= is the
+# operator's choice and is passed on as it is, never replaced by the demonstration one.
+if [ -z "${PULUMI_CONFIG_PASSPHRASE+set}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE+set}" ]; then
   export PULUMI_CONFIG_PASSPHRASE="keybuzz-demo-passphrase"
 fi

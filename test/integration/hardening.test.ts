@@ -1,0 +1,58 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { replaceProjectFile } from "../../lib/safe-write";
+import { npmRun } from "../support/run";
+import { ROOT } from "../support/stacks";
+
+/** Defects found by trying the commands as an attacker would (issue: hardening), each kept fixed. */
+describe("hardening: no write outside the project, one-line exit 2, the operator's passphrase", function () {
+    this.timeout(120_000);
+
+    it("--stack is a stack name, never a path: promote and check:config refuse ../ with exit 2 and one line", () => {
+        for (const [script, args] of [
+            ["promote", ["apply", "--stack", "../../x"]],
+            ["promote", ["ledger", "--stack", "../../etc/passwd"]],
+            ["check:config", ["--stack", "../prod"]],
+            ["policy:check", ["--stack", "a/b"]],
+        ] as const) {
+            const r = npmRun(script, [...args]);
+            assert.equal(r.code, 2, `${script} ${args.join(" ")}: ${r.stderr}`);
+            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+            assert.match(r.stderr, /is not a stack name/);
+            assert.doesNotMatch(r.stderr, /\n\s+at /);
+        }
+    });
+
+    it("a replaced file must be a regular file inside the project: a committed symlink redirects nothing", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-safe-write-"));
+        const outside = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-outside-"));
+        try {
+            fs.writeFileSync(path.join(outside, "victim"), "untouched\n");
+            fs.mkdirSync(path.join(root, "ledger"));
+            fs.symlinkSync(path.join(outside, "victim"), path.join(root, "ledger", "prod.json"));
+            assert.throws(() => replaceProjectFile(root, path.join(root, "ledger", "prod.json"), "x"), /is a symbolic link/);
+            // A link planted where the old fixed temporary name was is not followed either.
+            fs.symlinkSync(path.join(outside, "victim"), path.join(root, "Pulumi.prod.yaml.tmp"));
+            replaceProjectFile(root, path.join(root, "Pulumi.prod.yaml"), "config: {}\n");
+            assert.equal(fs.readFileSync(path.join(outside, "victim"), "utf8"), "untouched\n");
+            assert.equal(fs.lstatSync(path.join(root, "Pulumi.prod.yaml")).isFile(), true);
+            fs.symlinkSync(outside, path.join(root, "linked-dir"));
+            assert.throws(() => replaceProjectFile(root, path.join(root, "linked-dir", "f"), "x"), /outside the project/);
+            assert.throws(() => replaceProjectFile(root, path.join(root, "..", "f"), "x"), /outside the project/);
+            assert.deepEqual(fs.readdirSync(outside), ["victim"]);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+            fs.rmSync(outside, { recursive: true, force: true });
+        }
+    });
+
+    it("an explicitly empty PULUMI_CONFIG_PASSPHRASE is passed on, not replaced by the demonstration passphrase", () => {
+        const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+        const probe = (env: NodeJS.ProcessEnv) => spawnSync("bash", ["-c", `. scripts/env.sh && printf '%s|%s' "\${PULUMI_CONFIG_PASSPHRASE-unset}" "\${PULUMI_CONFIG_PASSPHRASE+set}"`], { cwd: ROOT, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } }).stdout;
+        assert.equal(probe({}), "keybuzz-demo-passphrase|set");
+        assert.equal(probe({ PULUMI_CONFIG_PASSPHRASE: "" }), "|set");
+        assert.equal(probe({ PULUMI_CONFIG_PASSPHRASE_FILE: "/nonexistent" }), "unset|");
+    });
+});
