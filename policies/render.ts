@@ -1,4 +1,5 @@
 /** Renders a violation report in any supported format. */
+import { printable } from "../lib/cli";
 import { ViolationReport } from "./evaluate";
 import { renderJunit } from "./report/junit";
 import { renderMarkdown } from "./report/markdown";
@@ -19,7 +20,8 @@ export function renderText(report: ViolationReport): string {
         lines.push(`      fix: ${v.fix}`);
     }
     for (const n of report.notVerified) lines.push(`  [not verified] ${n.policy}: ${n.reason}`);
-    return lines.join("\n");
+    // Values come from manifests and stack files: terminal escapes are shown, not obeyed.
+    return printable(lines.join("\n"));
 }
 
 export function render(report: ViolationReport, format: Format): string {

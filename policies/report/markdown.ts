@@ -6,7 +6,15 @@ import { ViolationReport } from "../evaluate";
 
 export const COMMENT_LIMIT = 65_000;
 
-const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+// Input text is untrusted: HTML (`</details><script>`) is shown as text, never rendered.
+const cell = (s: string) =>
+    s
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/\|/g, "\\|")
+        .replace(/[\r\n]+/g, " ")
+        .replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
 
 export function renderMarkdown(report: ViolationReport, limit = COMMENT_LIMIT): string {
     const s = report.summary;

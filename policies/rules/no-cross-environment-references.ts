@@ -2,6 +2,7 @@ import { findOwner, hostsIn } from "../../config/identity";
 import { walkStrings } from "../kubernetes";
 import { Finding, finding, PolicyRule } from "../model";
 import { describePath, ignored, readablePath } from "../paths";
+import { bounded, mayBeCredential } from "../shown-value";
 
 // Secret reference names and images have rules of their own (database-isolated, the image rules).
 const OWNED_ELSEWHERE = /(secretKeyRef\.name|secretRef\.name|secret\.secretName|imagePullSecrets\[\d+\]\.name|\.image)$/;
@@ -28,12 +29,16 @@ export const noCrossEnvironmentReferences: PolicyRule = {
                     if (seen.has(`${property}|${value}`)) continue;
                     seen.add(`${property}|${value}`);
                     const kind = r.type.split(":")[2];
+                    // The matched text may be (part of) a credential: say where, never what.
+                    const what = mayBeCredential(r.type, property, text)
+                        ? `a ${clash.owner} host or identifier (the value is not shown: it may be a credential)`
+                        : `${bounded(value)}, a ${clash.owner} value (${bounded(clash.evidence)})`;
                     findings.push(
                         finding(
                             this,
                             r,
                             property,
-                            `${kind} ${r.name} (${describePath(property)}) refers to ${value}, a ${clash.owner} value (${clash.evidence}), in environment ${config.environment}.`,
+                            `${kind} ${r.name} (${describePath(property)}) refers to ${what}, in environment ${config.environment}.`,
                             `use ${config.environment}'s own value; derive URLs from the stack's own hosts (services.*.hosts) instead of writing them by hand`,
                         ),
                     );
