@@ -9,6 +9,7 @@ import { EnvironmentIdentity, findOwner } from "./identity";
 import { leakedWhere } from "./leaked";
 import { CONFIG_NAMESPACE, ParsedStackConfig, SECRET_KEYS, SERVICE_NAMES, stackConfigSchema } from "./schema";
 import { SecretValue } from "./secret";
+import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../policies/secret-heuristics";
 
 export interface ConfigIssue {
     /** Key path under the project namespace, e.g. `database.user` or `services.api.hosts[1]`. */
@@ -46,9 +47,27 @@ export function formatIssues(stack: string, source: string, issues: readonly Con
     return `Invalid config for stack "${stack}" (${source}): ${n}; nothing was deployed.\n${lines.join("\n")}`;
 }
 
-function show(value: unknown): string {
+/**
+ * A wrong value as a message may echo it: never a credential (a secret key's value, even
+ * mistyped as plain text, or anything credential-like), and never more than 120 characters.
+ */
+function show(value: unknown, path: string): string {
     if (value instanceof SecretValue) return "[secret]";
-    return JSON.stringify(value);
+    const top = path.split(/[.[]/)[0];
+    const last = path.split(/[.[\]]/).filter(Boolean).pop() ?? "";
+    const strings: string[] = [];
+    const collect = (v: unknown, depth = 0): void => {
+        if (typeof v === "string") strings.push(v);
+        else if (v && typeof v === "object" && depth < 5) for (const x of Object.values(v)) collect(x, depth + 1);
+    };
+    collect(value);
+    const credential =
+        (SECRET_KEYS as readonly string[]).includes(top) ||
+        SECRET_NAME.test(last) ||
+        strings.some((v) => URL_WITH_CREDENTIALS.test(v) || looksRandom(v) || leakedWhere(v) !== undefined);
+    if (credential) return "[value not shown: it may be a credential]";
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
 function pathOf(segments: ReadonlyArray<PropertyKey>): string {
@@ -91,7 +110,7 @@ function zodIssueToConfigIssue(issue: z.core.$ZodIssue, raw: Record<string, unkn
     if (value === undefined) {
         return { path, problem: "is required and missing", fix: `set it in the stack file (see the config reference in README.md)` };
     }
-    return { path, problem: `${show(value)} ${issue.message}`, fix: "correct the value in the stack file" };
+    return { path, problem: `${show(value, path)} ${issue.message}`, fix: "correct the value in the stack file" };
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { loadStackConfig } from "../../config/load";
 import { SecretValue } from "../../config/secret";
-import { ConfigError } from "../../config/validate";
+import { ConfigError, validateStackConfig } from "../../config/validate";
 import { runUnderMocks } from "../../lib/mock-run";
 import { deployPlatform } from "../../program";
 import { auditLeakedNextauthSecret, editedRaw, identityOfStack } from "../support/stacks";
@@ -128,5 +128,18 @@ describe("invalid stack config", () => {
     it("never prints a secret value in a message", async () => {
         const { error } = await runInvalid("prod", (r) => (r.nextauthSecret = new SecretValue("nextauthSecret", auditLeakedNextauthSecret())));
         assert.ok(!error.message.includes(auditLeakedNextauthSecret()), error.message);
+    });
+});
+
+describe("validation messages echo values safely", () => {
+    it("never echoes a credential-like wrong value, and cuts any echoed value to 120 characters", () => {
+        const leakedUrl = ["https://ci:hunter2-hunter2@registry.example"];
+        const r = validateStackConfig("prod", editedRaw("prod", (c) => ((c.registry.username = leakedUrl), (c.auth.smtp.user = ["x".repeat(5000)]))), []);
+        assert.equal(r.ok, false);
+        const text = JSON.stringify(r);
+        assert.ok(!text.includes("hunter2"), "a credential was echoed");
+        const smtp = (r as any).issues.find((i: any) => i.path === "auth.smtp.user");
+        assert.ok(smtp.problem.length < 200, smtp.problem);
+        assert.match(smtp.problem, /x{100,}…/);
     });
 });
