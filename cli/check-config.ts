@@ -4,6 +4,7 @@
  * without the Pulumi engine. Exit 0 valid, 1 invalid, 2 unreadable.
  */
 import * as path from "node:path";
+import { passphraseFromEnv } from "../config/passphrase";
 import { otherIdentities, readStackFile, StackFileError, stackFilePath } from "../config/stack-file";
 import { formatIssues, validateStackConfig } from "../config/validate";
 import { CannotRun, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
@@ -17,7 +18,9 @@ main("check:config", async () => {
     const file = values.file ? path.resolve(values.file) : stackFilePath(process.env.KEYBUZZ_ROOT ?? process.cwd(), values.stack!);
     let raw: Record<string, unknown>;
     try {
-        raw = readStackFile(file);
+        // Decrypted as policy:check does: a secure value that is not ciphertext, or that holds
+        // a known-leaked secret, is a finding only the plaintext shows.
+        raw = readStackFile(file, passphraseFromEnv());
     } catch (e) {
         if (e instanceof StackFileError) throw new CannotRun(e.message);
         throw e;

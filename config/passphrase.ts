@@ -38,7 +38,16 @@ export function passphraseDecrypter(encryptionSalt: string, passphrase: string):
     if (!m) throw new PassphraseError(`encryptionsalt is not in the v1 passphrase format`);
     const key = pbkdf2Sync(passphrase, Buffer.from(m[1], "base64"), 1_000_000, 32, "sha256");
     if (decryptWith(key, m[2]) !== "pulumi") throw new PassphraseError("incorrect passphrase");
-    return { decrypt: (v) => decryptWith(key, v) };
+    return {
+        // The passphrase is right (it opened the salt): a value that fails now is the value's fault.
+        decrypt: (v) => {
+            try {
+                return decryptWith(key, v);
+            } catch {
+                throw new PassphraseError("not valid ciphertext for this stack (tampered, truncated, or encrypted under another stack's salt or passphrase)");
+            }
+        },
+    };
 }
 
 /** The passphrase the Pulumi CLI would use: PULUMI_CONFIG_PASSPHRASE, else the _FILE variant. */

@@ -52,7 +52,12 @@ export function readStackFile(file: string, passphrase?: string): Record<string,
     }
     for (const [fullKey, value] of Object.entries(config as Record<string, any>)) {
         const key = fullKey.slice(`${CONFIG_NAMESPACE}:`.length);
-        if (raw[key] instanceof SecretValue) raw[key] = new SecretValue(key, decrypter.decrypt(value.secure));
+        if (!(raw[key] instanceof SecretValue)) continue;
+        try {
+            raw[key] = new SecretValue(key, decrypter.decrypt(String(value.secure)));
+        } catch (e) {
+            throw new StackFileError(`${file}: ${fullKey}: ${(e as Error).message}; set it again with: pulumi config set --secret ${key} <value>`);
+        }
     }
     return raw;
 }

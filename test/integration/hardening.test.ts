@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { replaceProjectFile } from "../../lib/safe-write";
 import { npmRun } from "../support/run";
-import { ROOT } from "../support/stacks";
+import { auditLeakedNextauthSecret, ROOT } from "../support/stacks";
 
 /** Defects found by trying the commands as an attacker would (issue: hardening), each kept fixed. */
 describe("hardening: no write outside the project, one-line exit 2, the operator's passphrase", function () {
@@ -54,5 +54,49 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
         assert.equal(probe({}), "keybuzz-demo-passphrase|set");
         assert.equal(probe({ PULUMI_CONFIG_PASSPHRASE: "" }), "|set");
         assert.equal(probe({ PULUMI_CONFIG_PASSPHRASE_FILE: "/nonexistent" }), "unset|");
+    });
+
+    describe("check:config decrypts as policy:check does", () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-check-decrypt-"));
+        after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+        /** Encrypts like Pulumi's passphrase provider (the module under test only decrypts). */
+        function encrypt(salt: string, passphrase: string, plaintext: string): string {
+            const crypto = require("node:crypto") as typeof import("node:crypto");
+            const key = crypto.pbkdf2Sync(passphrase, Buffer.from(/^v1:([^:]+):/.exec(salt)![1], "base64"), 1_000_000, 32, "sha256");
+            const nonce = crypto.randomBytes(12);
+            const c = crypto.createCipheriv("aes-256-gcm", key, nonce);
+            const data = Buffer.concat([c.update(plaintext, "utf8"), c.final(), c.getAuthTag()]);
+            return `v1:${nonce.toString("base64")}:${data.toString("base64")}`;
+        }
+        const prod = () => fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+        const salt = () => /^encryptionsalt: (\S+)$/m.exec(prod())![1];
+
+        it("a secure value that is not ciphertext, or was tampered with, is exit 2 naming the key (not 'incorrect passphrase')", () => {
+            for (const [name, edit] of [
+                ["not-ciphertext", (t: string) => t.replace(/(keybuzz-platform:smtpPassword:\n\s+secure: )\S+/, "$1plain-text-not-ciphertext")],
+                ["tampered", (t: string) => t.replace(/(keybuzz-platform:smtpPassword:\n\s+secure: v1:[^:]+:)(\S)/, (_m, a, c) => a + (c === "A" ? "B" : "A"))],
+            ] as const) {
+                const file = path.join(tmp, name, "Pulumi.prod.yaml");
+                fs.mkdirSync(path.dirname(file), { recursive: true });
+                fs.writeFileSync(file, edit(prod()));
+                const r = npmRun("check:config", ["--file", file]);
+                assert.equal(r.code, 2, `${name}: ${r.stdout}${r.stderr}`);
+                assert.match(r.stderr, /keybuzz-platform:smtpPassword: not valid ciphertext for this stack/);
+                assert.doesNotMatch(r.stderr, /incorrect passphrase/);
+                assert.equal(r.stderr.trim().split("\n").length, 1);
+            }
+        });
+
+        it("the known-leaked NEXTAUTH_SECRET stored encrypted is found (exit 1), without printing it", () => {
+            const leaked = auditLeakedNextauthSecret();
+            const file = path.join(tmp, "leaked", "Pulumi.prod.yaml");
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            const text = prod().replace(/^encryptionsalt:/m, `  keybuzz-platform:nextauthSecret:\n    secure: ${encrypt(salt(), "keybuzz-demo-passphrase", leaked)}\nencryptionsalt:`);
+            fs.writeFileSync(file, text);
+            const r = npmRun("check:config", ["--file", file]);
+            assert.equal(r.code, 1, r.stdout + r.stderr);
+            assert.match(r.stdout, /keybuzz-platform:nextauthSecret: is a known-leaked value/);
+            assert.ok(!(r.stdout + r.stderr).includes(leaked));
+        });
     });
 });
