@@ -22,7 +22,8 @@ const USAGE = "npm run audit -- (--target <file> | --stack <name> [--project <di
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new CannotRun(`--${name} ${v} must be a positive whole number`);
+    // Node's timers hold at most 2^31-1 ms; larger values would fire at once.
+    if (!Number.isInteger(n) || n <= 0 || n > 2 ** 31 - 1) throw new CannotRun(`--${name} ${v.slice(0, 40)} must be a whole number from 1 to ${2 ** 31 - 1}`);
     return n;
 }
 

@@ -15,7 +15,7 @@ import { EnvironmentIdentity } from "../config/identity";
 import { passphraseFromEnv } from "../config/passphrase";
 import { otherIdentities, StackFileError, stackFilePath } from "../config/stack-file";
 import { ConfigError } from "../config/validate";
-import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
+import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags, readInput } from "../lib/cli";
 import { evaluate, ViolationReport } from "../policies/evaluate";
 import { ResourceView } from "../policies/model";
 import { crossGuardConfig, packConfig } from "../policies/pack-config";
@@ -35,7 +35,7 @@ function pairs(flag: string, values: string[] | undefined): Array<[string, strin
 
 function readJson(file: string, what: string): unknown {
     try {
-        return JSON.parse(fs.readFileSync(file, "utf8"));
+        return JSON.parse(readInput(file, "input"));
     } catch (e) {
         throw new CannotRun(`cannot read ${what} ${file}: ${(e as Error).message}`);
     }

@@ -18,7 +18,7 @@ import { SERVICE_NAMES } from "../config/schema";
 import { SecretValue } from "../config/secret";
 import { passphraseFromEnv } from "../config/passphrase";
 import { otherIdentities, readStackFile, StackFileError, stackFilePath } from "../config/stack-file";
-import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
+import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags, readInput } from "../lib/cli";
 import { appendEntries, findEntry, LedgerEntry, ledgerPath, previousEntry, readLedger } from "../promotion/ledger";
 import { apply, decide, PromotionDecision, ServicePromotion } from "../promotion/promote-service";
 import { pinImages } from "../promotion/stack-pin";
@@ -39,7 +39,7 @@ interface Plan {
 function sourceImages(file: string | undefined, sourceStack: string): Record<string, string> {
     if (file) {
         try {
-            return JSON.parse(fs.readFileSync(file, "utf8"));
+            return JSON.parse(readInput(file, "--source"));
         } catch (e) {
             throw new CannotRun(`cannot read --source ${file}: ${(e as Error).message}`);
         }

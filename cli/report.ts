@@ -3,8 +3,7 @@
  * Re-renders a policy:check JSON report, or builds one from a Pulumi engine event log.
  * Exit 0 rendered and no mandatory violation, 1 mandatory violations, 2 unreadable input.
  */
-import * as fs from "node:fs";
-import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
+import { CannotRun, emit, readInput, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 import { FORMATS, render } from "../policies/render";
 import { parseReport, ReportInputError, reportFromEventLog } from "../policies/report/read";
 
@@ -14,12 +13,7 @@ main("report", async () => {
     const { values } = parseFlags(process.argv.slice(2), { in: { type: "string" }, "event-log": { type: "boolean" }, format: { type: "string" }, out: { type: "string" } }, USAGE);
     const format = oneOf("format", values.format, FORMATS, "md");
     if (!values.in) throw new CannotRun(`--in <file> is required\nusage: ${USAGE}`);
-    let text: string;
-    try {
-        text = fs.readFileSync(values.in, "utf8");
-    } catch (e) {
-        throw new CannotRun(`cannot read ${values.in}: ${(e as NodeJS.ErrnoException).code}`);
-    }
+    const text = readInput(values.in, "--in");
     try {
         const report = values["event-log"] ? reportFromEventLog(text, values.in) : parseReport(text, values.in);
         emit(render(report, format), values.out);

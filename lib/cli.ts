@@ -27,9 +27,50 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
 }
 
 /** Writes machine output to --out when given, else stdout. */
-export function emit(text: string, out: string | undefined): void {
-    if (out) fs.writeFileSync(out, text.endsWith("\n") ? text : text + "\n");
-    else process.stdout.write(text.endsWith("\n") ? text : text + "\n");
+export function emit(text: string, out: string | undefined, flag = "--out"): void {
+    const body = text.endsWith("\n") ? text : text + "\n";
+    if (!out) {
+        process.stdout.write(body);
+        return;
+    }
+    try {
+        fs.writeFileSync(out, body);
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === "ENOENT" ? "its folder does not exist" : code === "EISDIR" ? "it is a folder" : code === "EACCES" || code === "EROFS" ? "it is not writable" : code;
+        throw new CannotRun(`cannot write ${flag} ${out}: ${why}; name a file in a writable folder`);
+    }
+}
+
+/**
+ * Reads an input file whole, up to `cap` bytes: a device (/dev/zero), a folder or an
+ * unexpectedly huge file is refused with a line naming the flag, never read until memory
+ * runs out.
+ */
+export function readInput(file: string, flag: string, cap = 256 << 20): string {
+    let fd: number;
+    try {
+        fd = fs.openSync(file, "r");
+    } catch (e) {
+        throw new CannotRun(`cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code}`);
+    }
+    try {
+        const st = fs.fstatSync(fd);
+        if (st.isDirectory()) throw new CannotRun(`cannot read ${flag} ${file}: it is a folder; name a file`);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const buf = Buffer.allocUnsafe(1 << 20);
+        for (;;) {
+            const n = fs.readSync(fd, buf, 0, buf.length, null);
+            if (n === 0) break;
+            size += n;
+            if (size > cap) throw new CannotRun(`cannot read ${flag} ${file}: it is larger than ${cap >> 20} MiB${st.isFile() ? "" : " (not a regular file)"}`);
+            chunks.push(Buffer.from(buf.subarray(0, n)));
+        }
+        return Buffer.concat(chunks).toString("utf8");
+    } finally {
+        fs.closeSync(fd);
+    }
 }
 
 /** Control characters (ANSI escapes among them) from untrusted text, made visible instead of obeyed. */

@@ -99,4 +99,31 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
             assert.ok(!(r.stdout + r.stderr).includes(leaked));
         });
     });
+
+    it("bounded inputs and writable outputs: /dev/zero, a folder, a missing --out folder, a timer beyond 2^31 ms are each one line and exit 2", () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-io-"));
+        try {
+            const report = path.join(tmp, "report.json");
+            assert.equal(npmRun("policy:check", ["--stack", "prod", "--format", "json", "--out", report]).code, 0);
+            const target = path.join(tmp, "targets.json");
+            fs.writeFileSync(target, JSON.stringify({ environment: "prod", services: { api: { baseUrl: "http://127.0.0.1:9" } } }));
+            const cases: Array<[string, string[], RegExp]> = [
+                ["report", ["--in", "/dev/zero"], /cannot read --in \/dev\/zero: it is larger than 256 MiB/],
+                ["report", ["--in", tmp], /it is a folder/],
+                ["report", ["--in", report, "--out", path.join(tmp, "missing", "r.md")], /cannot write --out .*missing\/r\.md: its folder does not exist/],
+                ["report", ["--in", report, "--out", tmp], /cannot write --out .*: it is a folder/],
+                ["audit", ["--target", target, "--timeout-ms", "9999999999"], /--timeout-ms 9999999999 must be a whole number from 1 to 2147483647/],
+            ];
+            for (const [script, args, message] of cases) {
+                const started = Date.now();
+                const r = npmRun(script, args);
+                assert.equal(r.code, 2, `${script} ${args.join(" ")}: ${r.stderr}`);
+                assert.match(r.stderr, message);
+                assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+                assert.ok(Date.now() - started < 30_000, `${script} ${args.join(" ")} took too long`);
+            }
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    });
 });
