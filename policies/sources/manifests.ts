@@ -9,6 +9,7 @@ import { ResourceView } from "../model";
 
 export class ManifestError extends Error {}
 
+/** YAML files of a file or a folder, folders read recursively (overlays nest). */
 function files(target: string): string[] {
     let stat: fs.Stats;
     try {
@@ -17,14 +18,34 @@ function files(target: string): string[] {
         throw new ManifestError(`cannot read ${target}: no such file or directory`);
     }
     if (stat.isFile()) return [target];
-    return fs.readdirSync(target).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(target, f));
+    return (fs.readdirSync(target, { recursive: true }) as string[])
+        .filter((f) => /\.ya?ml$/.test(f) && !f.split(path.sep).some((part) => part.startsWith(".")))
+        .sort()
+        .map((f) => path.join(target, f))
+        .filter((f) => fs.statSync(f).isFile());
+}
+
+const RENDER_FIRST = "render it first (`kubectl kustomize <dir> > rendered.yaml`, `helm template <chart> > rendered.yaml`) and check the rendered file";
+
+/** Input that is not yet Kubernetes objects: a kustomization, or a template with unrendered syntax. */
+function refuseUnrendered(file: string, text: string): void {
+    if (/^kustomization\.ya?ml$/i.test(path.basename(file)) || /^kind:\s*Kustomization\s*$/m.test(text)) throw new ManifestError(`${file} is a kustomization, not Kubernetes objects: ${RENDER_FIRST}`);
+    // Helm's own objects only: `{{ $labels.instance }}` in an alerting rule is data, not a template.
+    const template = /\{\{-?\s*(\$?\.(Values|Release|Chart|Capabilities|Files)\b|(include|template|tpl)\s+["(.$])/.exec(text);
+    if (template) {
+        const line = text.slice(0, template.index).split("\n").length;
+        throw new ManifestError(`${file}:${line} holds template syntax (${template[0]}…): ${RENDER_FIRST}`);
+    }
 }
 
 export function readManifests(target: string, environment: string): ResourceView[] {
     const out: ResourceView[] = [];
-    for (const file of files(target)) {
+    const read = files(target);
+    for (const file of read) {
         const lines = new LineCounter();
-        const docs = parseAllDocuments(fs.readFileSync(file, "utf8"), { lineCounter: lines });
+        const text = fs.readFileSync(file, "utf8");
+        refuseUnrendered(file, text);
+        const docs = parseAllDocuments(text, { lineCounter: lines });
         if (!Array.isArray(docs)) throw new ManifestError(`${file} is not YAML`);
         for (const doc of docs) {
             if (doc.errors.length) throw new ManifestError(`${file}:${lines.linePos(doc.errors[0].pos[0]).line}: ${doc.errors[0].message.split("\n")[0]}`);
@@ -40,6 +61,8 @@ export function readManifests(target: string, environment: string): ResourceView
             }
         }
     }
+    // Checking nothing is not a pass: a mis-pointed CI step must not turn green.
+    if (out.length === 0) throw new ManifestError(`${target} holds no Kubernetes object (${read.length === 0 ? "no .yaml/.yml file" : `${read.length} file(s), every document empty or comments`}): point --manifests at the exported or rendered manifests`);
     return out;
 }
 
