@@ -7,31 +7,39 @@ export interface ContainerView {
     readonly pod: Record<string, any>;
 }
 
-const WORKLOADS: Record<string, (props: any) => any> = {
-    "kubernetes:apps/v1:Deployment": (p) => p?.spec?.template?.spec,
-    "kubernetes:apps/v1:StatefulSet": (p) => p?.spec?.template?.spec,
-    "kubernetes:apps/v1:DaemonSet": (p) => p?.spec?.template?.spec,
-    "kubernetes:batch/v1:Job": (p) => p?.spec?.template?.spec,
-    "kubernetes:batch/v1:CronJob": (p) => p?.spec?.jobTemplate?.spec?.template?.spec,
-    "kubernetes:core/v1:Pod": (p) => p?.spec,
-};
+/**
+ * Where an object keeps its pod spec, found by shape rather than by kind: every workload
+ * kind and apiVersion, core and legacy (ReplicaSet, ReplicationController, extensions/v1beta1,
+ * apps/v1beta2, batch/v1beta1 CronJob) and kinds this code has never heard of (an Argo
+ * Rollout, a Knative Service, a PodTemplate) are checked alike.
+ */
+const POD_SPEC_PATHS: ReadonlyArray<readonly string[]> = [
+    ["spec", "template", "spec"],
+    ["spec", "jobTemplate", "spec", "template", "spec"],
+    ["template", "spec"],
+    ["spec"],
+];
 
-export function isWorkload(r: ResourceView): boolean {
-    return r.type in WORKLOADS;
+function podSpecOf(props: any): { path: string; pod: Record<string, any> } | undefined {
+    for (const segments of POD_SPEC_PATHS) {
+        let cur = props;
+        for (const s of segments) cur = cur?.[s];
+        if (cur && typeof cur === "object" && (Array.isArray(cur.containers) || Array.isArray(cur.initContainers))) return { path: segments.join("."), pod: cur };
+    }
+    return undefined;
 }
 
-export function podSpecPath(type: string): string {
-    return { "kubernetes:batch/v1:CronJob": "spec.jobTemplate.spec.template.spec", "kubernetes:core/v1:Pod": "spec" }[type] ?? "spec.template.spec";
+export function isWorkload(r: ResourceView): boolean {
+    return podSpecOf(r.props) !== undefined;
 }
 
 /** Every container (and init container) of a workload, with its property path. */
 export function containersOf(r: ResourceView): ContainerView[] {
-    const pod = WORKLOADS[r.type]?.(r.props);
-    if (!pod) return [];
-    const base = podSpecPath(r.type);
+    const found = podSpecOf(r.props);
+    if (!found) return [];
     const out: ContainerView[] = [];
     for (const field of ["initContainers", "containers"]) {
-        (pod[field] ?? []).forEach((c: any, i: number) => out.push({ path: `${base}.${field}[${i}]`, container: c, pod }));
+        (found.pod[field] ?? []).forEach((c: any, i: number) => out.push({ path: `${found.path}.${field}[${i}]`, container: c, pod: found.pod }));
     }
     return out;
 }

@@ -44,4 +44,29 @@ describe("policy:check --manifests on inputs that hold no objects, or not yet", 
         assert.equal(report.summary.resources, 2);
         assert.ok(report.violations.some((v: any) => v.policy === "prod-images-by-digest" && v.resource.name === "api"), r.stdout);
     });
+
+    it("checks every pod template, whatever the kind or apiVersion: legacy kinds and kinds it has never seen", () => {
+        const pod = (indent: string) =>
+            `${indent}containers:\n${indent}- name: app\n${indent}  image: ghcr.io/keybuzzio/keybuzz-api:v0.4.24\n${indent}  env:\n${indent}  - name: DB_PASSWORD\n${indent}    value: "Zx81-literal-password-in-a-manifest"\n`;
+        const objects = [
+            ["apps/v1", "ReplicaSet", `spec:\n  template:\n    spec:\n${pod("      ")}`],
+            ["v1", "ReplicationController", `spec:\n  template:\n    spec:\n${pod("      ")}`],
+            ["extensions/v1beta1", "Deployment", `spec:\n  template:\n    spec:\n${pod("      ")}`],
+            ["apps/v1beta2", "StatefulSet", `spec:\n  template:\n    spec:\n${pod("      ")}`],
+            ["batch/v1beta1", "CronJob", `spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n${pod("          ")}`],
+            ["argoproj.io/v1alpha1", "Rollout", `spec:\n  template:\n    spec:\n${pod("      ")}`],
+            ["v1", "PodTemplate", `template:\n  spec:\n${pod("    ")}`],
+        ];
+        const file = write(
+            "legacy/all.yaml",
+            objects.map(([apiVersion, kind, body], i) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: w${i}, namespace: keybuzz-prod}\n${body}`).join("---\n"),
+        );
+        const report = JSON.parse(check(file).stdout);
+        for (let i = 0; i < objects.length; i++) {
+            const mine = report.violations.filter((v: any) => v.resource.name === `w${i}`).map((v: any) => v.policy);
+            assert.ok(mine.includes("no-plaintext-secrets"), `${objects[i][1]} (${objects[i][0]}): ${mine.join(", ")}`);
+            assert.ok(mine.includes("prod-images-by-digest"), `${objects[i][1]} (${objects[i][0]}): ${mine.join(", ")}`);
+        }
+        assert.ok(!JSON.stringify(report).includes("Zx81-literal-password-in-a-manifest"), "the password is printed");
+    });
 });
