@@ -3,6 +3,9 @@
  * hosts. Next.js inlines NEXT_PUBLIC_BACKEND_URL into the client bundle at build time, so a
  * DEV-built client image can carry backend-dev into PROD whatever the Deployment says.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
@@ -22,8 +25,22 @@ export interface ForeignHost {
 // Text a host could hide in; binaries and huge files are skipped (bounded work per layer).
 const SCANNED = /\.(js|mjs|cjs|json|html|txt|env|map|css|ya?ml|conf)$|(^|\/)\.env/;
 const MAX_FILE_BYTES = 32 << 20;
+/**
+ * What produced a cached layer verdict. Bump it whenever SCANNED, MAX_FILE_BYTES or how
+ * hosts are found (config/identity hostsIn) changes: older verdicts are then ignored.
+ */
+export const SCANNER_VERSION = "layer-scan/1";
+// Above this many host mentions in one layer nothing is cached (the layer is scanned each time).
+const MAX_CACHED_MENTIONS = 20_000;
 
-async function scanLayer(client: RegistryClient, repository: string, digest: string, mediaType: string, environment: string, others: readonly EnvironmentIdentity[], found: ForeignHost[]): Promise<void> {
+interface HostMention {
+    readonly file: string;
+    readonly host: string;
+}
+
+/** Every host-like string in the scanned files of one layer, once per file. */
+async function layerMentions(client: RegistryClient, repository: string, digest: string, mediaType: string): Promise<HostMention[]> {
+    const found: HostMention[] = [];
     const tar = extract();
     tar.on("entry", (header, stream, next) => {
         const name = header.name.replace(/^\.\//, "");
@@ -39,10 +56,9 @@ async function scanLayer(client: RegistryClient, repository: string, digest: str
             // Keep the end of the previous chunk so a host split across chunks is still seen.
             const text = tail + chunk.toString("latin1");
             for (const host of hostsIn(text)) {
-                const clash = findOwner(host, environment, others);
-                if (clash && !seen.has(host)) {
+                if (!seen.has(host)) {
                     seen.add(host);
-                    found.push({ file: name, host, owner: clash.owner, layer: digest });
+                    found.push({ file: name, host });
                 }
             }
             tail = text.slice(-256);
@@ -52,6 +68,7 @@ async function scanLayer(client: RegistryClient, repository: string, digest: str
     const body = Readable.from(await client.blobStream(repository, digest));
     const gz = /gzip/.test(mediaType) || mediaType.endsWith("tar.gzip");
     await (gz ? pipeline(body, createGunzip(), tar) : pipeline(body, tar));
+    return found;
 }
 
 /**
@@ -59,19 +76,52 @@ async function scanLayer(client: RegistryClient, repository: string, digest: str
  * start, a bounded number of times: opening the blob is already retried by the client, but
  * a stream that dies half way is not a registry answer the client can retry.
  */
-async function scanLayerWithRetries(client: RegistryClient, repository: string, digest: string, mediaType: string, environment: string, others: readonly EnvironmentIdentity[], found: ForeignHost[], attempts = 4): Promise<void> {
+async function layerMentionsWithRetries(client: RegistryClient, repository: string, digest: string, mediaType: string, attempts = 4): Promise<HostMention[]> {
     for (let attempt = 1; ; attempt++) {
-        const here: ForeignHost[] = [];
         try {
-            await scanLayer(client, repository, digest, mediaType, environment, others, here);
-            found.push(...here);
-            return;
+            return await layerMentions(client, repository, digest, mediaType);
         } catch (e) {
             if (e instanceof RegistryError || attempt >= attempts) throw e;
-            // A broken stream: connection errors, premature close, a gzip/tar cut short.
             await new Promise((r) => setTimeout(r, 50 * attempt));
         }
     }
+}
+
+/**
+ * Layers are content-addressed and immutable: what a layer mentions is cached by its digest
+ * (with the scanner version that found it), so a re-promotion or a rollback of known layers
+ * reads no blob. Which mentions belong to another environment is decided at every use, as
+ * environments change. The cache lives beside the toolchain (KEYBUZZ_CACHE_DIR).
+ */
+function cacheFile(digest: string): string | undefined {
+    const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
+    if (!m) return undefined;
+    const base = process.env.KEYBUZZ_CACHE_DIR ?? path.join(os.homedir(), ".cache", "keybuzz-platform");
+    return path.join(base, "layer-scan", `${m[1]}.json`);
+}
+
+async function cachedLayerMentions(client: RegistryClient, repository: string, digest: string, mediaType: string): Promise<HostMention[]> {
+    const file = cacheFile(digest);
+    if (file) {
+        try {
+            const cached = JSON.parse(fs.readFileSync(file, "utf8"));
+            if (cached.scanner === SCANNER_VERSION && cached.layer === digest && Array.isArray(cached.mentions)) return cached.mentions;
+        } catch {
+            // absent or unreadable: scan
+        }
+    }
+    const mentions = await layerMentionsWithRetries(client, repository, digest, mediaType);
+    if (file && mentions.length <= MAX_CACHED_MENTIONS) {
+        try {
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+            fs.writeFileSync(tmp, JSON.stringify({ scanner: SCANNER_VERSION, layer: digest, scannedAt: new Date().toISOString(), mentions }), { flag: "wx" });
+            fs.renameSync(tmp, file);
+        } catch {
+            // a cache that cannot be written only costs the next scan
+        }
+    }
+    return mentions;
 }
 
 /** Every other-environment host found in any file of any layer of `digest` (all platforms). */
@@ -82,7 +132,12 @@ export async function scanImage(client: RegistryClient, repository: string, dige
     const manifests = isIndex(m.mediaType) || Array.isArray(doc.manifests) ? (doc.manifests ?? []).map((c: any) => c.digest) : [digest];
     for (const md of manifests) {
         const child = md === digest ? doc : JSON.parse((await client.getManifest(repository, md)).bytes.toString("utf8"));
-        for (const layer of child.layers ?? []) await scanLayerWithRetries(client, repository, layer.digest, layer.mediaType ?? "", environment, others, found);
+        for (const layer of child.layers ?? []) {
+            for (const m of await cachedLayerMentions(client, repository, layer.digest, layer.mediaType ?? "")) {
+                const clash = findOwner(m.host, environment, others);
+                if (clash) found.push({ file: m.file, host: m.host, owner: clash.owner, layer: layer.digest });
+            }
+        }
     }
     return found;
 }

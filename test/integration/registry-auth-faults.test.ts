@@ -4,7 +4,10 @@ import { AddressInfo } from "node:net";
 import { RegistryClient } from "../../registry/client";
 import { RegistryError } from "../../registry/errors";
 import { promoteTag } from "../../registry/promote";
-import { scanImage } from "../../promotion/layer-scan";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { scanImage, SCANNER_VERSION } from "../../promotion/layer-scan";
 import { pushImage } from "../support/oci-images";
 import { identityOfStack } from "../support/stacks";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
@@ -159,7 +162,7 @@ describe("promotion under injected faults (200 randomized runs)", () => {
 
 /** 10% of answers 503, and 5% of layer bodies cut off half way, between the scan and the registry. */
 async function flakyBlobProxy(upstream: string, rng: () => number): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
-    const faults = { "503": 0, "cut-body": 0, forwarded: 0 };
+    const faults = { "503": 0, "cut-body": 0, forwarded: 0, "blob-reads": 0 };
     const server = http.createServer((req, res): void => {
         const roll = rng();
         if (roll < 0.1) {
@@ -170,6 +173,7 @@ async function flakyBlobProxy(upstream: string, rng: () => number): Promise<{ ad
         const [host, port] = upstream.split(":");
         const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (ur): void => {
             faults.forwarded++;
+            if (/\/blobs\/sha256:/.test(req.url ?? "") && req.method === "GET") faults["blob-reads"]++;
             res.writeHead(ur.statusCode ?? 502, ur.headers);
             if (/\/blobs\/sha256:/.test(req.url ?? "") && roll > 0.95) {
                 faults["cut-body"]++;
@@ -207,6 +211,8 @@ describe("the layer scan under injected faults (60 scans through 10% 503s and cu
         const others = [identityOfStack("dev")];
         let completed = 0;
         for (let run = 0; run < 60; run++) {
+            // A fresh layer cache each time: every scan reads the layer through the faults.
+            process.env.KEYBUZZ_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-scan-cache-"));
             const client = new RegistryClient({ registry: proxy.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD }, retry: { attempts: 6, baseDelayMs: 1, maxDelayMs: 5, totalMs: 10_000 } });
             try {
                 const found = await scanImage(client, repo, digest, "prod", others);
@@ -216,9 +222,49 @@ describe("the layer scan under injected faults (60 scans through 10% 503s and cu
                 await client.close();
             }
         }
+        delete process.env.KEYBUZZ_CACHE_DIR;
         await proxy.close();
         console.log(`      completed ${completed}/60 scans; faults injected: ${JSON.stringify(proxy.faults)}`);
         assert.equal(completed, 60);
         assert.ok(proxy.faults["503"] > 0 && proxy.faults["cut-body"] > 0, "no fault was injected");
+    });
+});
+
+describe("layer-scan verdicts cached by layer digest", () => {
+    let reg: TestRegistry;
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-scan-cache-"));
+    before(async () => {
+        reg = await startRegistry();
+        process.env.KEYBUZZ_CACHE_DIR = cache;
+    });
+    after(async () => {
+        delete process.env.KEYBUZZ_CACHE_DIR;
+        fs.rmSync(cache, { recursive: true, force: true });
+        await reg.stop();
+    });
+
+    it("a second scan of known layers reads no blob, finds the same hosts, and the cache names its scanner version", async () => {
+        const repo = "keybuzzio/keybuzz-client";
+        const digest = await pushImage(reg.address, repo, "cached", { files: { "app/chunk.js": 'fetch("https://backend-dev.keybuzz.io/api")' }, flavour: "index" });
+        const proxy = await flakyBlobProxy(reg.address, () => 0.5);
+        const scan = async () => {
+            const client = new RegistryClient({ registry: proxy.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+            try {
+                return await scanImage(client, repo, digest, "prod", [identityOfStack("dev")]);
+            } finally {
+                await client.close();
+            }
+        };
+        const first = await scan();
+        const blobReadsFirst = proxy.faults["blob-reads"];
+        const second = await scan();
+        await proxy.close();
+        assert.ok(blobReadsFirst > 0);
+        assert.equal(proxy.faults["blob-reads"], blobReadsFirst, "the second scan read a blob");
+        assert.deepEqual(second, first);
+        assert.deepEqual([...new Set(second.map((f) => f.host))], ["backend-dev.keybuzz.io"]);
+        const files = fs.readdirSync(path.join(cache, "layer-scan"));
+        assert.ok(files.length > 0);
+        for (const f of files) assert.equal(JSON.parse(fs.readFileSync(path.join(cache, "layer-scan", f), "utf8")).scanner, SCANNER_VERSION);
     });
 });
