@@ -84,6 +84,8 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
                 assert.match(r.stderr, /keybuzz-platform:smtpPassword: not valid ciphertext for this stack/);
                 assert.doesNotMatch(r.stderr, /incorrect passphrase/);
                 assert.equal(r.stderr.trim().split("\n").length, 1);
+                // The fast path checks presence only, and says nothing it has not checked.
+                assert.equal(npmRun("check:config", ["--file", file, "--no-decrypt"]).code, 0);
             }
         });
 
