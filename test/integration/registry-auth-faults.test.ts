@@ -69,7 +69,7 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
  */
 async function faultyProxy(upstream: string, rng: () => number): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
     const faults: Record<string, number> = { "503": 0, "429": 0, "reset-before": 0, "reset-after": 0, "wrong-digest": 0, forwarded: 0 };
-    const server = http.createServer((req, res): void => {
+    const server = await reverseProxy(upstream, (req, res, forward) => {
         const roll = rng();
         if (roll < 0.1) {
             faults["503"]++;
@@ -86,8 +86,7 @@ async function faultyProxy(upstream: string, rng: () => number): Promise<{ addre
             req.socket.destroy();
             return;
         }
-        const [host, port] = upstream.split(":");
-        const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (ur): void => {
+        forward((ur) => {
             faults.forwarded++;
             const headers = { ...ur.headers };
             if (req.method === "PUT" && roll > 0.9) {
@@ -103,11 +102,25 @@ async function faultyProxy(upstream: string, rng: () => number): Promise<{ addre
             res.writeHead(ur.statusCode ?? 502, headers);
             ur.pipe(res);
         });
-        up.on("error", () => req.socket.destroy());
-        req.pipe(up);
     });
+    return { ...server, faults };
+}
+
+/** A reverse proxy on 127.0.0.1 in front of `upstream`: `route` answers a request itself or forwards it. */
+async function reverseProxy(
+    upstream: string,
+    route: (req: http.IncomingMessage, res: http.ServerResponse, forward: (onAnswer: (ur: http.IncomingMessage) => void) => void) => void,
+): Promise<{ address: string; close: () => Promise<void> }> {
+    const [host, port] = upstream.split(":");
+    const server = http.createServer((req, res): void =>
+        route(req, res, (onAnswer) => {
+            const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, onAnswer);
+            up.on("error", () => req.socket.destroy());
+            req.pipe(up);
+        }),
+    );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, faults, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+    return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
 }
 
 function seeded(seed: number): () => number {
@@ -163,19 +176,19 @@ describe("promotion under injected faults (200 randomized runs)", () => {
 /** 10% of answers 503, and 5% of layer bodies cut off half way, between the scan and the registry. */
 async function flakyBlobProxy(upstream: string, rng: () => number): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
     const faults = { "503": 0, "cut-body": 0, forwarded: 0, "blob-reads": 0 };
-    const server = http.createServer((req, res): void => {
+    const server = await reverseProxy(upstream, (req, res, forward) => {
         const roll = rng();
         if (roll < 0.1) {
             faults["503"]++;
             res.writeHead(503).end();
             return;
         }
-        const [host, port] = upstream.split(":");
-        const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (ur): void => {
+        forward((ur) => {
             faults.forwarded++;
-            if (/\/blobs\/sha256:/.test(req.url ?? "") && req.method === "GET") faults["blob-reads"]++;
+            const blob = /\/blobs\/sha256:/.test(req.url ?? "");
+            if (blob && req.method === "GET") faults["blob-reads"]++;
             res.writeHead(ur.statusCode ?? 502, ur.headers);
-            if (/\/blobs\/sha256:/.test(req.url ?? "") && roll > 0.95) {
+            if (blob && roll > 0.95) {
                 faults["cut-body"]++;
                 ur.once("data", (chunk: Buffer) => {
                     res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)));
@@ -186,11 +199,8 @@ async function flakyBlobProxy(upstream: string, rng: () => number): Promise<{ ad
             }
             ur.pipe(res);
         });
-        up.on("error", () => req.socket.destroy());
-        req.pipe(up);
     });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, faults, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+    return { ...server, faults };
 }
 
 describe("the layer scan under injected faults (60 scans through 10% 503s and cut-off layers)", () => {
