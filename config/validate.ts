@@ -9,7 +9,7 @@ import { EnvironmentIdentity, findOwner } from "./identity";
 import { leakedWhere } from "./leaked";
 import { CONFIG_NAMESPACE, ParsedStackConfig, SECRET_KEYS, SERVICE_NAMES, stackConfigSchema } from "./schema";
 import { SecretValue } from "./secret";
-import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../policies/secret-heuristics";
+import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../lib/credential-heuristics";
 
 export interface ConfigIssue {
     /** Key path under the project namespace, e.g. `database.user` or `services.api.hosts[1]`. */

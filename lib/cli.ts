@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import { parseArgs, ParseArgsConfig } from "node:util";
+import { printable } from "./printable";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -71,11 +72,6 @@ export function readInput(file: string, flag: string, cap = 256 << 20): string {
     } finally {
         fs.closeSync(fd);
     }
-}
-
-/** Control characters (ANSI escapes among them) from untrusted text, made visible instead of obeyed. */
-export function printable(text: string): string {
-    return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Renders a violation report in any supported format. */
-import { printable } from "../lib/cli";
+import { printable } from "../lib/printable";
 import { ViolationReport } from "./evaluate";
 import { renderJunit } from "./report/junit";
 import { renderMarkdown } from "./report/markdown";

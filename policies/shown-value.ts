@@ -3,7 +3,7 @@
  * key, carrying credentials in a URL, or that looks like a random key is never printed (the
  * finding says where it is instead); anything else is cut to 120 characters.
  */
-import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "./secret-heuristics";
+import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../lib/credential-heuristics";
 
 export const MAX_SHOWN = 120;
 

@@ -2,7 +2,7 @@ import { leakedWhere } from "../../config/leaked";
 import { containersOf, walkStrings } from "../kubernetes";
 import { Finding, finding, PolicyRule } from "../model";
 import { ignored, readablePath } from "../paths";
-import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../secret-heuristics";
+import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../../lib/credential-heuristics";
 
 export const noPlaintextSecrets: PolicyRule = {
     name: "no-plaintext-secrets",

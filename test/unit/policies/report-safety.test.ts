@@ -40,7 +40,7 @@ describe("policy reports never print a credential and never pass untrusted marku
 
 describe("credential-like names", () => {
     it("knows *_PASS and *_PWD, and tells a token from a setting about tokens", () => {
-        const { SECRET_NAME } = require("../../../policies/secret-heuristics") as typeof import("../../../policies/secret-heuristics");
+        const { SECRET_NAME } = require("../../../lib/credential-heuristics") as typeof import("../../../lib/credential-heuristics");
         for (const name of ["MYSQL_PWD", "SMTP_PASS", "DB_PASS", "PASSWD", "GITHUB_TOKEN", "API_KEY", "JWT_SECRET"]) assert.match(name, SECRET_NAME, name);
         for (const name of ["TOKEN_EXPIRY_SECONDS", "TOKEN_TTL", "ACCESS_TOKEN_URL", "PASSENGER_COUNT", "NODE_ENV"]) assert.doesNotMatch(name, SECRET_NAME, name);
     });

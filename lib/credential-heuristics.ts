@@ -1,4 +1,4 @@
-/** What makes a name or a value look like a credential. */
+/** What makes a name or a value look like a credential: shared by config validation and the policy pack. */
 
 // *_PASS, *_PWD (MYSQL_PWD, SMTP_PASS) are credentials; TOKEN_EXPIRY_SECONDS, TOKEN_TTL and
 // TOKEN_URL are settings about tokens, not tokens.
