@@ -15,6 +15,7 @@ import { PromotedImage, Promotion } from "./components/promotion";
 import { EnvironmentIdentity } from "./config/identity";
 import { kubernetesProviderVersion } from "./config/toolchain";
 import { fingerprint } from "./components/fingerprint";
+import { promotionSettings } from "./promotion/settings";
 import { EnvVar, WebService } from "./components/web-service";
 
 function secretInput(s: SecretValue | undefined): pulumi.Output<string> | undefined {
@@ -112,14 +113,11 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
     const envVars = appEnv(config, db.secretName);
     const promotion = config.promotion
         ? new Promotion(`${config.environment}-promotion`, {
-              environment: config.environment,
+              settings: promotionSettings(config),
               services: SERVICE_NAMES,
               sourceImages: new pulumi.StackReference(config.promotion.sourceStack).getOutput("images") as pulumi.Output<Record<string, string>>,
               rollbackTo: config.promotion.rollbackTo,
-              movingTag: config.promotion.movingTag,
-              targetRepositorySuffix: config.promotion.targetRepositorySuffix,
-              registry: { scheme: config.promotion.registryScheme, username: config.registry.username, password: secretInput(config.registryPassword)! },
-              requireGate: config.promotion.requireGate,
+              registry: { username: config.registry.username, password: secretInput(config.registryPassword)! },
               others,
           })
         : undefined;

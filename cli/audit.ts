@@ -2,19 +2,19 @@
  * npm run audit -- (--target <file> | --stack <name>) [--format md|json] [--out <file>]
  *   [--concurrency N] [--timeout-ms N] [--record-gate [--gate-dir <dir>]]
  * Checks every service's endpoint matrix and the environment separation. --record-gate writes
- * the registry gate tag for each audited image digest (credentials: KEYBUZZ_REGISTRY_USERNAME,
+ * the "verified in <environment>" evidence tag for each audited image digest (credentials: KEYBUZZ_REGISTRY_USERNAME,
  * KEYBUZZ_REGISTRY_PASSWORD; KEYBUZZ_REGISTRY_SCHEME=http only for a loopback registry).
  * Exit 0 pass, 1 a check failed, 2 the audit could not run (bad target, DNS failure).
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { otherIdentities } from "../config/stack-file";
-import { recordGates } from "../audit/gate";
+import { recordEvidence } from "../audit/record-evidence";
 import { AuditInputError, readMatrices } from "../audit/matrix";
 import { renderAuditMarkdown } from "../audit/report";
 import { AuditCannotRun, DEFAULT_AUDIT_OPTIONS, runAudit } from "../audit/run";
 import { AuditTarget, readTarget, targetSchema } from "../audit/target";
-import { registryCredentialsFromEnv } from "../registry/reference";
+import { registryCredentialsFromEnv } from "../registry/credentials-from-env";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 
 const USAGE = "npm run audit -- (--target <file> | --stack <name> [--project <dir>]) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate]";
@@ -75,9 +75,10 @@ main("audit", async () => {
             onProgress: tty ? (d, t) => process.stderr.write(`\raudit: ${d}/${t} endpoints`) : undefined,
         });
         if (tty) process.stderr.write("\n");
-        const gates = values["record-gate"] ? await recordGates(target, result, access!) : [];
-        emit(format === "json" ? JSON.stringify({ schemaVersion: 1, ...result, gatesRecorded: gates }, null, 2) : renderAuditMarkdown(result), values.out);
-        if (values["record-gate"]) process.stderr.write(result.verdict === "pass" ? `audit: gate recorded for ${gates.map((g) => g.digest).join(", ") || "no digest (targets name no image@sha256)"}\n` : "audit: failed, no gate recorded\n");
+        // --record-gate keeps its name (pipelines call it); what it records is "verified in <environment>".
+        const recorded = values["record-gate"] ? await recordEvidence(target, result, access!) : [];
+        emit(format === "json" ? JSON.stringify({ schemaVersion: 1, ...result, verifiedInRecorded: recorded }, null, 2) : renderAuditMarkdown(result), values.out);
+        if (values["record-gate"]) process.stderr.write(result.verdict === "pass" ? `audit: recorded "verified in ${target.environment}" for ${recorded.map((g) => g.digest).join(", ") || "no digest (targets name no image@sha256)"}\n` : `audit: failed, nothing recorded as verified in ${target.environment}\n`);
         return result.verdict === "pass" ? EXIT_OK : EXIT_FAILED;
     } catch (e) {
         if (e instanceof AuditInputError || e instanceof AuditCannotRun) throw new CannotRun(e.message);

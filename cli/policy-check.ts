@@ -20,6 +20,7 @@ import { evaluate, ViolationReport } from "../policies/evaluate";
 import { ResourceView } from "../policies/model";
 import { crossGuardConfig, packConfig } from "../policies/pack-config";
 import { FORMATS, render } from "../policies/render";
+import { isDigest } from "../image/reference";
 import { identityFromManifests, ManifestError, readManifests } from "../policies/sources/manifests";
 import { stackResources } from "../policies/sources/stack";
 
@@ -46,7 +47,7 @@ function promotedDigests(file: string | undefined): string[] | undefined {
     if (!file) return undefined;
     const data = readJson(file, "promotion record") as any;
     const list = Array.isArray(data) ? data : Array.isArray(data?.entries) ? data.entries.map((e: any) => e?.digest) : undefined;
-    if (!list || !list.every((d: unknown) => typeof d === "string" && /^sha256:[a-f0-9]{64}$/.test(d))) throw new CannotRun(`${file}: expected a JSON array of sha256:<64 hex> digests or a ledger with entries[].digest`);
+    if (!list || !list.every((d: unknown) => isDigest(d))) throw new CannotRun(`${file}: expected a JSON array of sha256:<64 hex> digests or a ledger with entries[].digest`);
     return list;
 }
 

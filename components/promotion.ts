@@ -1,28 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentIdentity } from "../config/identity";
-import { immutableTagFor } from "../promotion/promote-service";
-import { splitImage } from "../registry/reference";
+import { candidateFor } from "../promotion/candidate";
+import { PromotionSettings } from "../promotion/settings";
 import { RegistryTag } from "./registry-tag";
 
 export interface PromotionArgs {
-    /** The target environment (prod). */
-    readonly environment: string;
+    /** How this stack promotes (promotion/settings.ts): the same values `npm run promote` uses. */
+    readonly settings: PromotionSettings;
     /** Services to promote. */
     readonly services: readonly string[];
     /**
      * Images the source stack runs, by service (`registry/repo[:tag]@sha256:…`): from a
-     * StackReference to DEV's `images` output.
+     * StackReference to the source stack's `images` output.
      */
     readonly sourceImages: pulumi.Input<Record<string, string>>;
     /** Per service, a digest to roll back to (an earlier ledger entry); wins over the source. */
     readonly rollbackTo?: Readonly<Record<string, string>>;
-    /** Moving tag of the target environment. Default "prod". */
-    readonly movingTag?: string;
-    /** Repository suffix for the target environment's copies. Default "" (same repository). */
-    readonly targetRepositorySuffix?: string;
-    readonly registry: { readonly scheme: "http" | "https"; readonly username: string; readonly password: pulumi.Input<string> };
-    /** Require DEV's gate tag and a clean layer scan. Default true. */
-    readonly requireGate?: boolean;
+    readonly registry: { readonly username: string; readonly password: pulumi.Input<string> };
     readonly others: readonly EnvironmentIdentity[];
 }
 
@@ -33,11 +27,11 @@ export interface PromotedImage {
     readonly immutableTag: string;
 }
 
-
 /**
- * Promotion of the images DEV runs and verified to this environment: per service an
- * immutable tag recording the source tag and a moving tag, both by digest, visible in the
- * preview as a digest change; the Deployments get `image@sha256:…`.
+ * Promotion of the images the source stage runs and verified to this environment: per service
+ * the immutable tag then the moving tag (promotion/tags.ts, as the CLI writes them), both by
+ * digest and checked by promotion/checks.ts in `check`, so a refusal shows in the preview;
+ * the Deployments get `image@sha256:…`.
  */
 export class Promotion extends pulumi.ComponentResource {
     public readonly images: pulumi.Output<Record<string, string>>;
@@ -45,36 +39,37 @@ export class Promotion extends pulumi.ComponentResource {
 
     constructor(name: string, args: PromotionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keybuzz:promotion:Promotion", name, {}, opts);
-        const movingTag = args.movingTag ?? "prod";
+        const s = args.settings;
         const promoted: Record<string, pulumi.Output<PromotedImage>> = {};
         for (const service of args.services) {
-            const source = pulumi.output(args.sourceImages).apply((imgs) => {
+            const candidate = pulumi.output(args.sourceImages).apply((imgs) => {
                 const ref = imgs?.[service];
-                if (!ref) throw new Error(`the source stack exports no image for ${service} (output images.${service})`);
-                const s = splitImage(ref);
-                const digest = args.rollbackTo?.[service] ?? s.digest;
-                return { ...s, digest, ref, targetRepository: s.repository + (args.targetRepositorySuffix ?? "") };
+                if (!ref) throw new Error(`the source stack ${s.sourceStack} exports no image for ${service} (output images.${service})`);
+                const rollback = args.rollbackTo?.[service];
+                // A rollback re-promotes an earlier digest of the same repository.
+                return candidateFor(service, rollback ? ref.replace(/@sha256:[a-f0-9]{64}$/, `@${rollback}`) : ref, s);
             });
             const common = {
-                registry: source.registry,
-                scheme: args.registry.scheme,
+                registry: candidate.registry,
+                scheme: s.registryScheme,
                 username: args.registry.username,
                 password: args.registry.password,
-                sourceRepository: source.repository,
-                digest: source.digest,
-                targetRepository: source.targetRepository,
-                requireGate: args.requireGate ?? true,
-                environment: args.environment,
+                service,
+                sourceRepository: candidate.sourceRepository,
+                digest: candidate.digest,
+                targetRepository: candidate.targetRepository,
+                requireEvidence: s.requireEvidence,
+                sourceStage: s.sourceStage,
+                environment: s.environment,
                 others: [...args.others],
             };
-            const immutableTag = source.apply((s) => immutableTagFor(movingTag, s.tag, s.digest));
-            const immutable = new RegistryTag(`${name}-${service}-immutable`, { ...common, tag: immutableTag }, { parent: this });
-            const moving = new RegistryTag(`${name}-${service}-${movingTag}`, { ...common, tag: movingTag }, { parent: this, dependsOn: [immutable] });
-            promoted[service] = pulumi.all([source, immutableTag, moving.id]).apply(([s, tag]) => ({
-                image: `${s.registry}/${s.targetRepository}@${s.digest}`,
-                digest: s.digest,
-                sourceImage: s.ref,
-                immutableTag: tag,
+            const immutable = new RegistryTag(`${name}-${service}-immutable`, { ...common, tag: candidate.tags.immutable }, { parent: this });
+            const moving = new RegistryTag(`${name}-${service}-${s.movingTag}`, { ...common, tag: candidate.tags.moving }, { parent: this, dependsOn: [immutable] });
+            promoted[service] = pulumi.all([candidate, moving.id]).apply(([c]) => ({
+                image: c.targetImage,
+                digest: c.digest,
+                sourceImage: c.sourceImage,
+                immutableTag: c.tags.immutable,
             }));
         }
         this.promoted = pulumi.all(promoted);

@@ -1,28 +1,31 @@
 /**
  * A registry tag pointing at a digest, as a Pulumi dynamic resource. `check` refuses a digest
- * that has not passed DEV's checks or whose layers name another environment's hosts, so the
+ * that was not verified in the source stage or whose layers name another environment's hosts, so the
  * refusal shows in `pulumi preview`; `diff` shows the digest moving old → new; create/update
  * run the verify-after-write promotion; delete leaves the tag in place (the distribution API
  * cannot delete one tag without deleting the manifest every other tag shares).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentIdentity } from "../config/identity";
+import { checkPromotable } from "../promotion/checks";
 import { RegistryClient } from "../registry/client";
 import { promoteTag } from "../registry/promote";
-import { isVerified, gateTag } from "../promotion/gate";
-import { scanImage } from "../promotion/layer-scan";
 
 export interface RegistryTagInputs {
     registry: string;
     scheme: "http" | "https";
     username: string;
     password: string;
+    /** The service, for messages. */
+    service: string;
     sourceRepository: string;
     digest: string;
     targetRepository: string;
     tag: string;
-    /** Require the gate tag and a clean layer scan before the tag may point at the digest. */
-    requireGate: boolean;
+    /** Require the source stage's evidence and a clean layer scan before the tag may point at the digest. */
+    requireEvidence: boolean;
+    /** The stage whose evidence is required (dev for prod). */
+    sourceStage: string;
     environment: string;
     others: EnvironmentIdentity[];
 }
@@ -31,33 +34,23 @@ function clientFor(i: RegistryTagInputs): RegistryClient {
     return new RegistryClient({ registry: i.registry, scheme: i.scheme, credentials: { username: i.username, password: i.password } });
 }
 
-/** The checks a promotion must pass; failures name the input and what to do. */
-export async function gateFailures(i: RegistryTagInputs): Promise<Array<{ property: string; reason: string }>> {
-    if (!/^sha256:[a-f0-9]{64}$/.test(i.digest ?? "")) return [{ property: "digest", reason: `"${i.digest}" is not a sha256 digest; promotion is by digest only` }];
-    if (!i.requireGate) return [];
+/** The promotion checks (promotion/checks.ts, the CLI's too), as `check` failures the preview shows. */
+export async function checkFailures(i: RegistryTagInputs): Promise<Array<{ property: string; reason: string }>> {
     const client = clientFor(i);
     try {
-        return await gateChecks(client, i);
+        const r = await checkPromotable(client, { service: i.service, sourceRepository: i.sourceRepository, digest: i.digest }, { environment: i.environment, sourceStage: i.sourceStage, requireEvidence: i.requireEvidence, others: i.others });
+        return r.refusal ? [{ property: "digest", reason: r.refusal }] : [];
     } catch (e) {
-        // A failed check is a refusal the preview shows, with the registry's own explanation.
+        // A check that could not run is a refusal the preview shows, with the registry's own explanation.
         return [{ property: "digest", reason: `could not verify ${i.sourceRepository}@${i.digest}: ${typeof (e as { message?: unknown })?.message === "string" ? (e as Error).message : JSON.stringify(e)}` }];
     } finally {
         await client.close();
     }
 }
 
-async function gateChecks(client: RegistryClient, i: RegistryTagInputs): Promise<Array<{ property: string; reason: string }>> {
-    if (!(await isVerified(client, i.sourceRepository, i.digest))) {
-        return [{ property: "digest", reason: `${i.sourceRepository}@${i.digest} has not passed DEV's checks (no ${gateTag(i.digest)} tag); run the DEV audit with --record-gate first` }];
-    }
-    const foreign = await scanImage(client, i.sourceRepository, i.digest, i.environment, i.others);
-    if (foreign.length) return [{ property: "digest", reason: `${i.sourceRepository}@${i.digest}: ${foreign[0].file} names ${foreign[0].host}, a ${foreign[0].owner} host` }];
-    return [];
-}
-
 export const registryTagProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds: RegistryTagInputs, news: RegistryTagInputs) {
-        return { inputs: news, failures: await gateFailures(news) };
+        return { inputs: news, failures: await checkFailures(news) };
     },
     async diff(_id: string, olds: RegistryTagInputs, news: RegistryTagInputs) {
         const replaces = olds.registry !== news.registry || olds.targetRepository !== news.targetRepository || olds.tag !== news.tag ? ["tag"] : [];
@@ -96,7 +89,9 @@ export interface RegistryTagArgs {
     readonly digest: pulumi.Input<string>;
     readonly targetRepository: pulumi.Input<string>;
     readonly tag: pulumi.Input<string>;
-    readonly requireGate: pulumi.Input<boolean>;
+    readonly service: pulumi.Input<string>;
+    readonly requireEvidence: pulumi.Input<boolean>;
+    readonly sourceStage: pulumi.Input<string>;
     readonly environment: pulumi.Input<string>;
     readonly others: pulumi.Input<EnvironmentIdentity[]>;
 }

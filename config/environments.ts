@@ -15,11 +15,13 @@ export interface EnvironmentDeclaration {
     readonly minReplicas: number;
     /** Throw-away environments (local renders, CI) may drop their data; long-lived ones may not. */
     readonly throwAway: boolean;
+    /** The environment whose verified images this one runs (its promotion's default source). */
+    readonly promotesFrom?: string;
 }
 
 export const ENVIRONMENTS: readonly EnvironmentDeclaration[] = [
     { name: "dev", markers: ["dev", "develop", "development"], minReplicas: 1, throwAway: false },
-    { name: "prod", markers: ["prod", "production"], minReplicas: 2, throwAway: false },
+    { name: "prod", markers: ["prod", "production"], minReplicas: 2, throwAway: false, promotesFrom: "dev" },
     { name: "local", markers: ["local"], minReplicas: 1, throwAway: true },
     { name: "test", markers: ["test", "ci"], minReplicas: 1, throwAway: true },
 ];

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ENVIRONMENT_NAMES } from "./environments";
 import { SecretValue } from "./secret";
+import { DIGEST_PATTERN, parseImageReference } from "../image/reference";
 
 /** The Pulumi config namespace (the project name). */
 export const CONFIG_NAMESPACE = "keybuzz-platform";
@@ -13,17 +14,6 @@ export const CONFIG_NAMESPACE = "keybuzz-platform";
 const hostname = z
     .string()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as api.keybuzz.io");
-
-// An OCI reference: registry/repository[:tag][@sha256:<64 hex>], per the distribution spec grammar.
-const OCI_REFERENCE =
-    /^(?<repository>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)+)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9._-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
-
-export function parseImageReference(ref: string): { repository: string; tag?: string; digest?: string } | undefined {
-    const m = OCI_REFERENCE.exec(ref);
-    if (!m || !m.groups) return undefined;
-    if (!m.groups.tag && !m.groups.digest) return undefined;
-    return { repository: m.groups.repository, tag: m.groups.tag, digest: m.groups.digest };
-}
 
 const imageReference = z
     .string()
@@ -113,11 +103,11 @@ export const stackConfigSchema = z
         promotion: z
             .object({
                 sourceStack: z.string().min(1),
-                movingTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/).default("prod"),
+                movingTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/, "must be a tag of at most 64 letters, digits, '_', '.' or '-'").optional(),
                 targetRepositorySuffix: z.string().regex(/^[a-z0-9._-]*$/).default(""),
                 registryScheme: z.enum(["http", "https"]).default("https"),
                 requireGate: z.boolean().default(true),
-                rollbackTo: z.partialRecord(z.enum(["api", "client", "website"]), z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be a sha256:<64 hex> digest from the ledger")).optional(),
+                rollbackTo: z.partialRecord(z.enum(["api", "client", "website"]), z.string().regex(DIGEST_PATTERN, "must be a sha256:<64 hex> digest from the ledger")).optional(),
             })
             .strict()
             .optional(),
@@ -184,11 +174,11 @@ export const CONFIG_REFERENCE: ReadonlyArray<{ key: string; type: string; defaul
     { key: "smtpPassword", type: "secret", default: "required", meaning: "SMTP password." },
     { key: "nextauthSecret", type: "secret", default: "generated per environment", meaning: "Override of the generated NEXTAUTH_SECRET; known-leaked values are refused." },
     { key: "fingerprintKey", type: "secret", default: "required", meaning: "Organisation-wide HMAC key for credential fingerprints; the same in every stack." },
-    { key: "promotion.sourceStack", type: "stack name", default: "none (images from services.*.image)", meaning: "Stack whose `images` output (by digest) this stack promotes, read through a StackReference." },
-    { key: "promotion.movingTag", type: "tag", default: "prod", meaning: "Moving tag written in the registry; an immutable tag <movingTag>-<source tag>-<digest> is written too." },
+    { key: "promotion.sourceStack", type: "stack name", default: "none: images from services.*.image, pinned by `npm run promote` (whose source is then the environment's declared predecessor, dev for prod)", meaning: "Stack whose `images` output (by digest) this stack promotes in the engine, through a StackReference." },
+    { key: "promotion.movingTag", type: "tag", default: "the environment's name", meaning: "Moving tag written in the registry; an immutable tag <movingTag>-<source tag>-<digest> is written too." },
     { key: "promotion.targetRepositorySuffix", type: "string", default: "\"\"", meaning: "Suffix of the target repository (same repository by default)." },
     { key: "promotion.registryScheme", type: "http | https", default: "https", meaning: "http only for a loopback test registry." },
-    { key: "promotion.requireGate", type: "boolean", default: "true", meaning: "Refuse digests without DEV's gate tag or whose layers name another environment's host." },
+    { key: "promotion.requireGate", type: "boolean", default: "true", meaning: "Refuse digests without the source stage's verified-in evidence tag or whose layers name another environment's host." },
     { key: "promotion.rollbackTo.<service>", type: "sha256 digest", default: "none", meaning: "Roll a service back to an earlier ledger digest (a forward promotion)." },
     { key: "kubernetes.context", type: "string", default: "current kubeconfig context", meaning: "kubeconfig context of the target cluster (the local cluster's is keybuzz-local)." },
     { key: "kubernetes.awaitIngress", type: "boolean", default: "true", meaning: "Wait for each Ingress to get an address from the ingress controller; false only on a cluster without one (the local cluster)." },

@@ -1,4 +1,5 @@
 /** Image references of workloads. */
+import { digestOf, registryOf } from "../image/reference";
 import { containersOf } from "./kubernetes";
 import { ResourceView } from "./model";
 
@@ -14,9 +15,6 @@ export function imagesOf(r: ResourceView): ImageUse[] {
         .filter((c) => typeof c.container.image === "string")
         .map((c) => {
             const image: string = c.container.image;
-            const digest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
-            const first = image.split("/")[0];
-            const registry = image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : "docker.io";
-            return { property: `${c.path}.image`, image, digest, registry };
+            return { property: `${c.path}.image`, image, digest: digestOf(image), registry: registryOf(image) };
         });
 }

@@ -5,6 +5,7 @@
  * policy reads the PackConfig keys it declares; `npm run policy:check` documents them.
  */
 import { PolicyPack, PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
+import { DIGEST_PATTERN_SOURCE } from "../image/reference";
 import { PackConfig, PolicyRule, ResourceView } from "./model";
 import { RULES } from "./rules";
 
@@ -14,7 +15,7 @@ const SCHEMA: Record<keyof PackConfig, object> = {
     otherFingerprints: { type: "object" },
     fingerprintEnvironments: { type: "array", items: { type: "string" } },
     requireDigest: { type: "boolean" },
-    promotedDigests: { type: "array", items: { type: "string", pattern: "^sha256:[a-f0-9]{64}$" } },
+    promotedDigests: { type: "array", items: { type: "string", pattern: DIGEST_PATTERN_SOURCE } },
     requirePromoted: { type: "boolean" },
     requirePdb: { type: "boolean" },
     allowedRegistries: { type: "array", items: { type: "string" } },

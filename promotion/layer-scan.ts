@@ -124,20 +124,31 @@ async function cachedLayerMentions(client: RegistryClient, repository: string, d
     return mentions;
 }
 
+export interface LayerScan {
+    /** Which scanner produced the verdict (cached verdicts carry it too). */
+    readonly scanner: string;
+    /** Layers looked at, over every platform of an index. */
+    readonly layers: number;
+    /** Files naming a host of another environment; empty when the image is clean. */
+    readonly foreignHosts: readonly ForeignHost[];
+}
+
 /** Every other-environment host found in any file of any layer of `digest` (all platforms). */
-export async function scanImage(client: RegistryClient, repository: string, digest: string, environment: string, others: readonly EnvironmentIdentity[]): Promise<ForeignHost[]> {
-    const found: ForeignHost[] = [];
+export async function scanImage(client: RegistryClient, repository: string, digest: string, environment: string, others: readonly EnvironmentIdentity[]): Promise<LayerScan> {
+    const foreignHosts: ForeignHost[] = [];
+    let layers = 0;
     const m = await client.getManifest(repository, digest);
     const doc = JSON.parse(m.bytes.toString("utf8"));
     const manifests = isIndex(m.mediaType) || Array.isArray(doc.manifests) ? (doc.manifests ?? []).map((c: any) => c.digest) : [digest];
     for (const md of manifests) {
         const child = md === digest ? doc : JSON.parse((await client.getManifest(repository, md)).bytes.toString("utf8"));
         for (const layer of child.layers ?? []) {
+            layers++;
             for (const m of await cachedLayerMentions(client, repository, layer.digest, layer.mediaType ?? "")) {
                 const clash = findOwner(m.host, environment, others);
-                if (clash) found.push({ file: m.file, host: m.host, owner: clash.owner, layer: layer.digest });
+                if (clash) foreignHosts.push({ file: m.file, host: m.host, owner: clash.owner, layer: layer.digest });
             }
         }
     }
-    return found;
+    return { scanner: SCANNER_VERSION, layers, foreignHosts };
 }

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { DIGEST_PATTERN } from "../image/reference";
 import { checkStackName } from "../lib/stack-name";
 import { replaceProjectFile } from "../lib/safe-write";
 
@@ -16,13 +17,15 @@ export const ledgerEntrySchema = z
         sourceStack: z.string(),
         sourceImage: z.string(),
         sourceTag: z.string().optional(),
-        digest: z.string().regex(/^sha256:[a-f0-9]{64}$/),
+        digest: z.string().regex(DIGEST_PATTERN),
         targetImage: z.string(),
         immutableTag: z.string(),
         promotedAt: z.string(),
         by: z.string(),
-        gate: z.object({ tag: z.string(), verified: z.literal(true) }).strict(),
-        layerScan: z.object({ filesWithForeignHosts: z.number().int() }).strict(),
+        /** The evidence tag that proved the digest verified in the source stage (absent when the stack does not require it). */
+        gate: z.object({ tag: z.string(), verified: z.literal(true) }).strict().optional(),
+        /** The layer scan's actual result (entries before the scan was recorded hold only the count). */
+        layerScan: z.object({ filesWithForeignHosts: z.number().int(), layers: z.number().int().optional(), scanner: z.string().optional() }).strict().optional(),
         /** Set when this entry re-promoted an earlier one. */
         rollbackOf: z.number().int().optional(),
     })
@@ -56,18 +59,4 @@ export function appendEntries(file: string, ledger: Ledger, entries: Array<Omit<
     // Written aside then renamed: a crash never leaves half a ledger; never through a link.
     replaceProjectFile(path.dirname(path.dirname(file)), file, JSON.stringify(updated, null, 2) + "\n");
     return updated;
-}
-
-/** The entry a rollback re-promotes: by ledger id, or the latest entry with that digest. */
-export function findEntry(ledger: Ledger, service: string, to: string): LedgerEntry | undefined {
-    const forService = ledger.entries.filter((e) => e.service === service);
-    if (/^\d+$/.test(to)) return forService.find((e) => e.id === Number(to));
-    return [...forService].reverse().find((e) => e.digest === to);
-}
-
-/** The entry before the current one, for "roll back to the previous promotion". */
-export function previousEntry(ledger: Ledger, service: string): LedgerEntry | undefined {
-    const forService = ledger.entries.filter((e) => e.service === service);
-    const current = forService[forService.length - 1];
-    return [...forService].reverse().find((e) => e.digest !== current?.digest);
 }

@@ -9,11 +9,14 @@ import { replaceProjectFile } from "../lib/safe-write";
 import { CONFIG_NAMESPACE } from "../config/schema";
 
 export function pinImages(file: string, images: Record<string, string>, projectRoot = path.dirname(file)): void {
-    const doc = parseDocument(fs.readFileSync(file, "utf8"));
+    const before = fs.readFileSync(file, "utf8");
+    const doc = parseDocument(before);
     for (const [service, image] of Object.entries(images)) {
         const path = ["config", `${CONFIG_NAMESPACE}:services`, service, "image"];
         if (!doc.hasIn(path)) throw new Error(`${file} has no ${CONFIG_NAMESPACE}:services.${service}.image to pin`);
         doc.setIn(path, image);
     }
-    replaceProjectFile(projectRoot, file, doc.toString());
+    const after = doc.toString();
+    // A no-op promotion leaves the file (and its timestamp) alone.
+    if (after !== before) replaceProjectFile(projectRoot, file, after);
 }

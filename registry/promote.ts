@@ -5,6 +5,7 @@
  * (cross-repository mount), PUT the same bytes, then HEAD again and fail unless the tag now
  * resolves to the source digest. The tag can only ever be left unchanged or equal to the source.
  */
+import { isDigest } from "../image/reference";
 import { RegistryClient } from "./client";
 import { RegistryError } from "./errors";
 import { isIndex } from "./media-types";
@@ -24,7 +25,7 @@ export interface TagPromotionResult {
 }
 
 export async function promoteTag(client: RegistryClient, p: TagPromotion): Promise<TagPromotionResult> {
-    if (!/^sha256:[a-f0-9]{64}$/.test(p.digest)) throw new Error(`promotion of ${p.sourceRepository}: ${p.digest} is not a sha256 digest`);
+    if (!isDigest(p.digest)) throw new Error(`promotion of ${p.sourceRepository}: ${p.digest} is not a sha256 digest`);
     const image = `${client.registry}/${p.targetRepository}:${p.targetTag}`;
     const before = await client.headManifest(p.targetRepository, p.targetTag);
     if (before?.digest === p.digest) return { changed: false, previousDigest: before.digest, digest: p.digest };

@@ -7,7 +7,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const dirs = ["audit", "bench", "cli", "cluster", "components", "config", "cutover", "lib", "policies", "promotion", "registry", "tools/langhost", "tools/stand-in-providers", "test/support"];
+const dirs = ["audit", "bench", "cli", "cluster", "components", "config", "cutover", "image", "lib", "policies", "promotion", "registry", "tools/langhost", "tools/stand-in-providers", "test/support"];
 const files = ["index.ts", "program.ts"];
 const walk = (dir) =>
     readdirSync(join(root, dir)).flatMap((f) => {

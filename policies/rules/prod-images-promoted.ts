@@ -3,7 +3,7 @@ import { Finding, finding, NotVerified, PolicyRule } from "../model";
 
 export const prodImagesPromoted: PolicyRule = {
     name: "prod-images-promoted",
-    description: "Checks that, where the environment requires it (requirePromoted), every image digest is one the promotion recorded after it passed DEV's checks.",
+    description: "Checks that, where the environment requires it (requirePromoted), every image digest is one the promotion recorded after it was verified in the source stage.",
     enforcementLevel: "mandatory",
     configKeys: ["requirePromoted", "promotedDigests"],
     check(resources, config) {

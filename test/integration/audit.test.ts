@@ -6,7 +6,7 @@ import { AuditResult, runAudit, DEFAULT_AUDIT_OPTIONS } from "../../audit/run";
 import { readMatrices } from "../../audit/matrix";
 import { AuditTarget } from "../../audit/target";
 import { apiHandler, clientHandler, RunningServer, serve, websiteHandler } from "../support/http-servers";
-import { isVerified } from "../../promotion/gate";
+import { verifiedIn } from "../../promotion/evidence";
 import { RegistryClient } from "../../registry/client";
 import { pushImage } from "../support/oci-images";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry } from "../support/registry";
@@ -145,7 +145,7 @@ describe("audit against real HTTP servers on 127.0.0.1", () => {
         }
     });
 
-    it("records the registry gate tag for the audited digest only when the audit passes", async function () {
+    it("records the verified-in-dev evidence for the audited digest only when the audit passes", async function () {
         this.timeout(60_000);
         const reg = await startRegistry();
         const access = { username: REGISTRY_USER, password: REGISTRY_PASSWORD };
@@ -163,7 +163,7 @@ describe("audit against real HTTP servers on 127.0.0.1", () => {
                     fs.writeFileSync(file, JSON.stringify({ environment: "dev", services: { api: { baseUrl: api.url, expectedImage: image }, client: { baseUrl: client2.url } } }));
                     const r = await npmRunAsync("audit", ["--target", file, "--record-gate", "--format", "json"], env);
                     assert.equal(r.code, code, r.stdout + r.stderr);
-                    assert.equal(await isVerified(client, "keybuzzio/keybuzz-api", digest), code === 0, `${mode}: gate tag ${code === 0 ? "missing" : "written"}`);
+                    assert.equal((await verifiedIn(client, "keybuzzio/keybuzz-api", digest, "dev")).verified, code === 0, `${mode}: evidence ${code === 0 ? "missing" : "written"}`);
                 } finally {
                     await api.close();
                     await client2.close();

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { recordVerified } from "../../promotion/gate";
+import { recordVerifiedIn } from "../../promotion/evidence";
 import { RegistryClient } from "../../registry/client";
 import { pushImage } from "../support/oci-images";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
@@ -28,8 +28,8 @@ describe("the real Pulumi engine: promotion as a RegistryTag resource (language 
         client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
         v1 = await pushImage(reg.address, repo, "v1", { files: { "app/a.js": "1" }, flavour: "oci" });
         v2 = await pushImage(reg.address, repo, "v2", { files: { "app/a.js": "2" }, flavour: "oci" });
-        await recordVerified(client, repo, v1);
-        await recordVerified(client, repo, v2);
+        await recordVerifiedIn(client, repo, v1, "dev");
+        await recordVerifiedIn(client, repo, v2, "dev");
         assert.equal((await pulumi(state, ["stack", "init", stack, "--non-interactive"])).code, 0);
         for (const [k, v] of Object.entries({ registry: reg.address, username: REGISTRY_USER, sourceRepository: repo, targetRepository: repo, digest: v1 })) {
             assert.equal((await pulumi(state, ["config", "set", "--stack", stack, k, v])).code, 0);
@@ -68,12 +68,12 @@ describe("the real Pulumi engine: promotion as a RegistryTag resource (language 
         assert.equal((await client.headManifest(repo, "prod"))?.digest, v2);
     });
 
-    it("refuses, in the preview, a digest without DEV's gate tag, and the tag stays where it was", async () => {
+    it("refuses, in the preview, a digest not verified in dev, and the tag stays where it was", async () => {
         const v3 = await pushImage(reg.address, repo, "v3", { files: { "app/a.js": "3" }, flavour: "oci" });
         assert.equal((await pulumi(state, ["config", "set", "--stack", stack, "digest", v3])).code, 0);
         const preview = await pulumi(state, ["preview", "--stack", stack]);
         assert.notEqual(preview.code, 0);
-        assert.match(preview.stdout + preview.stderr, /has not passed DEV's checks \(no verified-sha256-[a-f0-9]{64} tag\)/);
+        assert.match(preview.stdout + preview.stderr, /was not verified in dev: no tag verified-in-dev-sha256-[a-f0-9]{64}/);
         assert.equal((await client.headManifest(repo, "prod"))?.digest, v2);
         assert.equal((await pulumi(state, ["config", "set", "--stack", stack, "digest", v2])).code, 0);
     });

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
-import { recordVerified } from "../../promotion/gate";
+import { parse, parseDocument } from "yaml";
+import { recordVerifiedIn } from "../../promotion/evidence";
 import { RegistryClient } from "../../registry/client";
 import { pushImage } from "../support/oci-images";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
@@ -41,17 +41,17 @@ describe("npm run promote against a real registry (plan, apply, ledger, rollback
         await reg.stop();
     });
 
-    it("plan refuses digests without DEV's gate and writes nothing", async () => {
+    it("plan refuses digests not verified in dev and writes nothing", async () => {
         const r = await promote("plan", "--source", source);
         assert.equal(r.code, 1, r.stderr);
         const out = JSON.parse(r.stdout);
         assert.equal(out.written, false);
-        for (const s of out.services) assert.match(s.refusal, /has not passed DEV's checks/);
+        for (const s of out.services) assert.match(s.refusal, /was not verified in dev/);
         assert.equal(await prodTag("api"), undefined);
     });
 
-    it("plan shows each service's digest change once the gates exist, still writing nothing", async () => {
-        for (const service of ["api", "client", "website"]) await recordVerified(client, `keybuzzio/keybuzz-${service}`, digests[service]);
+    it("plan shows each service's digest change once dev's evidence exists, still writing nothing", async () => {
+        for (const service of ["api", "client", "website"]) await recordVerifiedIn(client, `keybuzzio/keybuzz-${service}`, digests[service], "dev");
         const r = await promote("plan", "--source", source);
         assert.equal(r.code, 0, r.stderr);
         const out = JSON.parse(r.stdout);
@@ -81,7 +81,7 @@ describe("npm run promote against a real registry (plan, apply, ledger, rollback
 
     it("rollback re-promotes the previous ledger entry as a forward promotion", async () => {
         const v2 = await pushImage(reg.address, "keybuzzio/keybuzz-api", "v2", { files: { "app/main.js": "v2" }, flavour: "oci" });
-        await recordVerified(client, "keybuzzio/keybuzz-api", v2);
+        await recordVerifiedIn(client, "keybuzzio/keybuzz-api", v2, "dev");
         const src2 = path.join(project, "dev-images-2.json");
         fs.writeFileSync(src2, JSON.stringify({ api: `${reg.address}/keybuzzio/keybuzz-api:v2@${v2}` }));
         assert.equal((await promote("apply", "--source", src2, "--service", "api")).code, 0);
@@ -97,7 +97,7 @@ describe("npm run promote against a real registry (plan, apply, ledger, rollback
 
     it("refuses a client image that carries the dev backend, naming file and host, and writes nothing", async () => {
         const bad = await pushImage(reg.address, "keybuzzio/keybuzz-client", "v3", { files: { ".next/static/chunks/app.js": 'fetch("https://backend-dev.keybuzz.io/auth/me")' }, flavour: "oci" });
-        await recordVerified(client, "keybuzzio/keybuzz-client", bad);
+        await recordVerifiedIn(client, "keybuzzio/keybuzz-client", bad, "dev");
         const src3 = path.join(project, "dev-images-3.json");
         fs.writeFileSync(src3, JSON.stringify({ client: `${reg.address}/keybuzzio/keybuzz-client:v3@${bad}` }));
         const before = fs.readFileSync(path.join(project, "ledger", "prod.json"), "utf8");
@@ -106,5 +106,21 @@ describe("npm run promote against a real registry (plan, apply, ledger, rollback
         assert.match(JSON.parse(r.stdout).services[0].refusal, /\.next\/static\/chunks\/app\.js names backend-dev\.keybuzz\.io/);
         assert.equal(await prodTag("client"), digests.client);
         assert.equal(fs.readFileSync(path.join(project, "ledger", "prod.json"), "utf8"), before);
+    });
+
+    it("a target stack not named prod gets its own environment's tags, the ones `pulumi up` writes (promotion/tags.ts)", async () => {
+        const doc = parseDocument(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8"));
+        doc.setIn(["config", "keybuzz-platform:promotion"], { sourceStack: "dev" });
+        fs.writeFileSync(path.join(project, "Pulumi.local.yaml"), doc.toString());
+        const r = await npmRunAsync("promote", ["apply", "--stack", "local", "--project", project, "--source", source, "--service", "website", "--format", "json"], env);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout);
+        assert.equal(out.sourceStack, "dev");
+        assert.deepEqual([out.services[0].movingTag, out.services[0].immutableTag], ["local", `local-v1-${digests.website.slice(7, 19)}`]);
+        assert.equal((await client.headManifest("keybuzzio/keybuzz-website", "local"))?.digest, digests.website);
+        assert.equal((await client.headManifest("keybuzzio/keybuzz-website", `local-v1-${digests.website.slice(7, 19)}`))?.digest, digests.website);
+        const ledger = JSON.parse(fs.readFileSync(path.join(project, "ledger", "local.json"), "utf8"));
+        assert.equal(ledger.entries[0].gate.tag, `verified-in-dev-${digests.website.replace(":", "-")}`);
+        assert.ok(ledger.entries[0].layerScan.layers >= 1, "the ledger records the scan that ran");
     });
 });

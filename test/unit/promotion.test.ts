@@ -2,6 +2,8 @@ import * as assert from "node:assert/strict";
 import { loadStackConfig } from "../../config/load";
 import { runUnderMocks, valueOf } from "../../lib/mock-run";
 import { deployPlatform } from "../../program";
+import { candidateFor } from "../../promotion/candidate";
+import { promotionSettings } from "../../promotion/settings";
 import { editedRaw, identityOfStack } from "../support/stacks";
 
 const D = (c: string) => "sha256:" + c.repeat(64);
@@ -36,9 +38,9 @@ describe("the Promotion component in the prod program", () => {
     it("writes an immutable tag then the moving prod tag per service, by digest, with the password secret", async () => {
         const { resources } = await prodWithPromotion({ sourceStack: "organization/keybuzz-platform/dev" });
         const tags = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/keybuzz:RegistryTag" && r.name.includes("-api-"));
-        assert.deepEqual(tags.map((t) => [t.inputs.tag, t.inputs.digest, t.inputs.targetRepository, t.inputs.requireGate]).sort(), [
-            ["prod", D("a"), "keybuzzio/keybuzz-api", true],
-            [`prod-v0.4.31-replacement-${"a".repeat(12)}`, D("a"), "keybuzzio/keybuzz-api", true],
+        assert.deepEqual(tags.map((t) => [t.inputs.tag, t.inputs.digest, t.inputs.targetRepository, t.inputs.requireEvidence, t.inputs.sourceStage]).sort(), [
+            ["prod", D("a"), "keybuzzio/keybuzz-api", true, "dev"],
+            [`prod-v0.4.31-replacement-${"a".repeat(12)}`, D("a"), "keybuzzio/keybuzz-api", true, "dev"],
         ]);
         for (const t of tags) assert.equal(t.inputs.environment, "prod");
     });
@@ -54,5 +56,22 @@ describe("the Promotion component in the prod program", () => {
     it("refuses a rollback target that is not a digest, before registering anything", async () => {
         const raw = editedRaw("prod", (r) => (r.promotion = { sourceStack: "dev", rollbackTo: { api: "v0.9.29-contact-fix" } }));
         assert.throws(() => loadStackConfig("prod", [identityOfStack("dev")], raw), /promotion\.rollbackTo\.api: "v0\.9\.29-contact-fix" must be a sha256:<64 hex> digest from the ledger/);
+    });
+    it("a stack not named prod writes its own environment's tags, the same ones the CLI computes", async () => {
+        const raw = editedRaw("local", (r) => (r.promotion = { sourceStack: "organization/keybuzz-platform/dev" }));
+        const others = [identityOfStack("dev"), identityOfStack("prod")];
+        const config = loadStackConfig("local", others, raw);
+        const { resources } = await runUnderMocks("local", () => deployPlatform(config, others), { "organization/keybuzz-platform/dev": { images: DEV_IMAGES } });
+        const engineTags = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/keybuzz:RegistryTag" && r.name.includes("-api-")).map((t) => t.inputs.tag).sort();
+        const cli = candidateFor("api", DEV_IMAGES.api, promotionSettings(config)).tags;
+        assert.deepEqual(engineTags, [cli.moving, cli.immutable].sort());
+        assert.deepEqual(cli, { moving: "local", immutable: `local-v0.4.31-replacement-${"a".repeat(12)}` });
+    });
+
+    it("prod promotes from its declared predecessor, dev, when its stack file names no source", () => {
+        const config = loadStackConfig("prod", [identityOfStack("dev")], editedRaw("prod", () => undefined));
+        const s = promotionSettings(config);
+        assert.deepEqual([s.sourceStack, s.sourceStage, s.movingTag, s.requireEvidence, s.inEngine], ["dev", "dev", "prod", true, false]);
+        assert.throws(() => promotionSettings(loadStackConfig("dev", [identityOfStack("prod")], editedRaw("dev", () => undefined))), /stack dev \(environment dev\) has no source to promote from: set keybuzz-platform:promotion\.sourceStack in Pulumi\.dev\.yaml/);
     });
 });

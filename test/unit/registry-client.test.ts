@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import { parseChallenge } from "../../registry/auth";
 import { parseRegistryError, RegistryError } from "../../registry/errors";
 import { backoffMs, DEFAULT_RETRY, retryableStatus } from "../../registry/retry";
-import { immutableTagFor } from "../../promotion/promote-service";
-import { gateTag } from "../../promotion/gate";
-import { splitImage } from "../../registry/reference";
+import { immutableTagFor } from "../../promotion/tags";
+import { legacyVerifiedTag, verifiedInTag } from "../../promotion/evidence";
+import { splitImage } from "../../image/reference";
 
 describe("registry client building blocks", () => {
     it("parses a Bearer challenge with realm, service and a scope holding commas", () => {
@@ -36,10 +36,11 @@ describe("registry client building blocks", () => {
 
     it("names gate and immutable tags after the digest, within the tag grammar", () => {
         const d = "sha256:" + "ab".repeat(32);
-        assert.equal(gateTag(d), "verified-sha256-" + "ab".repeat(32));
+        assert.equal(verifiedInTag("dev", d), "verified-in-dev-sha256-" + "ab".repeat(32));
+        assert.equal(legacyVerifiedTag(d), "verified-sha256-" + "ab".repeat(32));
         assert.equal(immutableTagFor("prod", "v0.4.31-replacement", d), "prod-v0.4.31-replacement-abababababab");
         assert.equal(immutableTagFor("prod", "weird/tag+x", d), "prod-weird-tag-x-abababababab");
-        for (const t of [gateTag(d), immutableTagFor("prod", "x".repeat(200), d)]) assert.match(t, /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/);
+        for (const t of [verifiedInTag("dev", d), immutableTagFor("prod", "x".repeat(200), d)]) assert.match(t, /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/);
     });
 
     it("refuses to promote an image reference without a digest", () => {

@@ -1,15 +1,15 @@
 /**
- * After a passing audit, records the gate for every image digest it audited: the registry
- * gate tag (promotion/gate.ts) that PROD's promotion requires. A failing audit records nothing.
+ * After a passing audit, records for every image digest it audited the evidence that the
+ * digest was verified in the audited environment (promotion/evidence.ts), which the next
+ * environment's promotion requires. A failing audit records nothing.
  */
-import { parseImageReference } from "../config/schema";
-import { recordVerified } from "../promotion/gate";
+import { digestOf, splitImage } from "../image/reference";
+import { recordVerifiedIn } from "../promotion/evidence";
 import { RegistryClient } from "../registry/client";
-import { splitImage } from "../registry/reference";
 import { AuditResult } from "./run";
 import { AuditTarget } from "./target";
 
-export interface GateRecord {
+export interface EvidenceRecord {
     readonly service: string;
     readonly image: string;
     readonly digest: string;
@@ -21,15 +21,15 @@ export interface RegistryAccess {
     readonly password: string;
 }
 
-export async function recordGates(target: AuditTarget, result: AuditResult, access: RegistryAccess): Promise<GateRecord[]> {
+export async function recordEvidence(target: AuditTarget, result: AuditResult, access: RegistryAccess): Promise<EvidenceRecord[]> {
     if (result.verdict !== "pass") return [];
-    const out: GateRecord[] = [];
+    const out: EvidenceRecord[] = [];
     for (const [service, t] of Object.entries(target.services)) {
-        if (!t?.expectedImage || !parseImageReference(t.expectedImage)?.digest) continue;
+        if (!t?.expectedImage || !digestOf(t.expectedImage)) continue;
         const ref = splitImage(t.expectedImage);
         const client = new RegistryClient({ registry: ref.registry, scheme: access.scheme, credentials: { username: access.username, password: access.password } });
         try {
-            await recordVerified(client, ref.repository, ref.digest);
+            await recordVerifiedIn(client, ref.repository, ref.digest, target.environment);
         } finally {
             await client.close();
         }
