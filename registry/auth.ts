@@ -28,6 +28,10 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
     return { scheme: m[1].toLowerCase() as Challenge["scheme"], params };
 }
 
+function isLoopback(host: string): boolean {
+    return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+}
+
 interface CachedToken {
     readonly token: string;
     readonly expiresAt: number;
@@ -45,7 +49,13 @@ export class Authenticator {
         private readonly now: () => number = Date.now,
         /** The registry's own base URL: a loopback http registry may name a loopback http realm. */
         private readonly registryBase?: string,
-    ) {}
+    ) {
+        // Credentials given for this registry go with the first request when the channel is
+        // safe (https, or http on this machine): a Basic registry then answers at once instead
+        // of after a 401 round trip per connection; a token registry answers 401 with its
+        // Bearer challenge as it would have anyway. Over plain http to another host: never.
+        if (credentials && registryBase && (registryBase.startsWith("https://") || isLoopback(new URL(registryBase).hostname))) this.scheme = "basic";
+    }
 
     private basic(): string | undefined {
         return this.credentials ? "Basic " + Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64") : undefined;
@@ -82,9 +92,8 @@ export class Authenticator {
         // The realm comes from the registry's answer: never send credentials in clear text
         // to wherever it points, unless both ends are this machine (a test registry).
         if (auth && url.protocol !== "https:") {
-            const loopback = (host: string) => host === "localhost" || host === "[::1]" || /^127\./.test(host);
             const registry = this.registryBase ? new URL(this.registryBase) : undefined;
-            if (!(registry?.protocol === "http:" && loopback(registry.hostname) && loopback(url.hostname))) {
+            if (!(registry?.protocol === "http:" && isLoopback(registry.hostname) && isLoopback(url.hostname))) {
                 throw new RegistryError("UNAUTHORIZED", 401, image, `the registry asks for credentials to be sent to ${url.origin} over plain http; refused (only a registry on this machine, over http, may name an http token service)`);
             }
         }

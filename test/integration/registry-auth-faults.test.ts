@@ -7,6 +7,7 @@ import { promoteTag } from "../../registry/promote";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { reverseProxy, seeded } from "../support/reverse-proxy";
 import { scanImage, SCANNER_VERSION } from "../../promotion/layer-scan";
 import { pushImage } from "../support/oci-images";
 import { identityOfStack } from "../support/stacks";
@@ -104,28 +105,6 @@ async function faultyProxy(upstream: string, rng: () => number): Promise<{ addre
         });
     });
     return { ...server, faults };
-}
-
-/** A reverse proxy on 127.0.0.1 in front of `upstream`: `route` answers a request itself or forwards it. */
-async function reverseProxy(
-    upstream: string,
-    route: (req: http.IncomingMessage, res: http.ServerResponse, forward: (onAnswer: (ur: http.IncomingMessage) => void) => void) => void,
-): Promise<{ address: string; close: () => Promise<void> }> {
-    const [host, port] = upstream.split(":");
-    const server = http.createServer((req, res): void =>
-        route(req, res, (onAnswer) => {
-            const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, onAnswer);
-            up.on("error", () => req.socket.destroy());
-            req.pipe(up);
-        }),
-    );
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    return { address: `127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
-
-function seeded(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
 describe("promotion under injected faults (200 randomized runs)", () => {

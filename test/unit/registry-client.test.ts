@@ -1,5 +1,6 @@
+import { Agent } from "undici";
 import * as assert from "node:assert/strict";
-import { parseChallenge } from "../../registry/auth";
+import { Authenticator, parseChallenge } from "../../registry/auth";
 import { parseRegistryError, RegistryError } from "../../registry/errors";
 import { backoffMs, DEFAULT_RETRY, retryableStatus } from "../../registry/retry";
 import { immutableTagFor } from "../../promotion/tags";
@@ -34,7 +35,7 @@ describe("registry client building blocks", () => {
         assert.equal(parseRegistryError("<html>"), undefined);
     });
 
-    it("names gate and immutable tags after the digest, within the tag grammar", () => {
+    it("names evidence and immutable tags after the digest, within the tag grammar", () => {
         const d = "sha256:" + "ab".repeat(32);
         assert.equal(verifiedInTag("dev", d), "verified-in-dev-sha256-" + "ab".repeat(32));
         assert.equal(legacyVerifiedTag(d), "verified-sha256-" + "ab".repeat(32));
@@ -46,5 +47,19 @@ describe("registry client building blocks", () => {
     it("refuses to promote an image reference without a digest", () => {
         assert.throws(() => splitImage("ghcr.io/keybuzzio/keybuzz-api:v0.9.29-contact-fix"), /has no @sha256 digest: promotion is by digest/);
         assert.deepEqual(splitImage("ghcr.io/keybuzzio/keybuzz-api:v1@sha256:" + "c".repeat(64)), { registry: "ghcr.io", repository: "keybuzzio/keybuzz-api", tag: "v1", digest: "sha256:" + "c".repeat(64) });
+    });
+
+    it("sends given credentials with the first request only over https or to this machine, never over plain http elsewhere", async () => {
+        const creds = { username: "u", password: "p" };
+        const dispatcher = new Agent();
+        try {
+            const basic = "Basic " + Buffer.from("u:p").toString("base64");
+            assert.equal(await new Authenticator(creds, dispatcher, Date.now, "https://ghcr.io").header(["repository:a:pull"], "ghcr.io/a"), basic);
+            assert.equal(await new Authenticator(creds, dispatcher, Date.now, "http://127.0.0.1:5000").header(["repository:a:pull"], "a"), basic);
+            assert.equal(await new Authenticator(creds, dispatcher, Date.now, "http://registry.example:5000").header(["repository:a:pull"], "a"), undefined);
+            assert.equal(await new Authenticator(undefined, dispatcher, Date.now, "https://ghcr.io").header(["repository:a:pull"], "a"), undefined);
+        } finally {
+            await dispatcher.close();
+        }
     });
 });

@@ -1,0 +1,54 @@
+/**
+ * A throw-away copy of this project's stacks plus three images the way DEV produces them
+ * (OCI, multi-platform index, Docker), each recorded as verified in dev, and DEV's images
+ * file: what `npm run promote -- apply --stack prod --project <dir> --source <file>` needs.
+ * Shared by the promotion tests and benchmarks.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { recordVerifiedIn } from "../../promotion/evidence";
+import { RegistryClient } from "../../registry/client";
+import { pushImage } from "./oci-images";
+import { REGISTRY_PASSWORD, REGISTRY_USER } from "./registry";
+import { ROOT } from "./stacks";
+
+export const PROMOTED_SERVICES = ["api", "client", "website"] as const;
+const FLAVOURS = { api: "oci", client: "index", website: "docker" } as const;
+
+export interface PromotionProject {
+    readonly dir: string;
+    /** DEV's images by service, `registry/repo:tag@digest`, as a file for --source. */
+    readonly sourceFile: string;
+    readonly digests: Record<string, string>;
+}
+
+/**
+ * Pushes to `pushTo` (the registry itself); the images file names `address` (the registry,
+ * or a proxy in front of it), so every request the promotion makes goes through it.
+ */
+export async function promotionProject(pushTo: string, address: string, opts: { tag?: string; fileBytes?: number } = {}): Promise<PromotionProject> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-promotion-project-"));
+    for (const f of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    const tag = opts.tag ?? "v1";
+    const client = new RegistryClient({ registry: pushTo, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+    const digests: Record<string, string> = {};
+    const images: Record<string, string> = {};
+    try {
+        for (const service of PROMOTED_SERVICES) {
+            const body = `// ${service} ${tag}\nconst backend = process.env.NEXT_PUBLIC_BACKEND_URL;\n`.padEnd(opts.fileBytes ?? 0, "x");
+            const repository = `keybuzzio/keybuzz-${service}`;
+            digests[service] = await pushImage(pushTo, repository, tag, { files: { "app/main.js": body }, flavour: FLAVOURS[service] });
+            await recordVerifiedIn(client, repository, digests[service], "dev");
+            images[service] = `${address}/${repository}:${tag}@${digests[service]}`;
+        }
+    } finally {
+        await client.close();
+    }
+    const sourceFile = path.join(dir, "dev-images.json");
+    fs.writeFileSync(sourceFile, JSON.stringify(images, null, 2));
+    return { dir, sourceFile, digests };
+}
+
+/** The environment `npm run promote` needs to reach a loopback test registry. */
+export const PROMOTE_ENV = { KEYBUZZ_REGISTRY_USERNAME: REGISTRY_USER, KEYBUZZ_REGISTRY_PASSWORD: REGISTRY_PASSWORD, KEYBUZZ_REGISTRY_SCHEME: "http" };
