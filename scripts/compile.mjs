@@ -26,4 +26,20 @@ await build({
     sourcemap: "linked",
     logLevel: "warning",
 });
+// The npm commands, bundled one file each (their dependencies included): a command then starts
+// by reading one file instead of resolving and loading hundreds (zod and undici are many
+// modules each). Packages that load native or engine code stay external.
+const commands = readdirSync(join(root, "cli")).filter((f) => f.endsWith(".ts")).map((f) => join(root, "cli", f));
+await build({
+    entryPoints: commands,
+    outdir: join(root, process.env.KEYBUZZ_OUT_DIR ?? "out", "bin"),
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node22",
+    sourcemap: "linked",
+    logLevel: "warning",
+    external: ["@pulumi/*", "@grpc/*", "pg-native"],
+    // lib/project-root looks upwards from __dirname for tools/versions.env: out/bin is still below the root.
+});
 process.stderr.write(`build: compiled ${entryPoints.length} files into ${relative(process.cwd(), join(root, "out")) || "out"}\n`);

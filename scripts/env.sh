@@ -7,6 +7,9 @@ export KEYBUZZ_ROOT="$ROOT"
 # Go programs built by scripts/toolchain.sh, one folder per tool and version.
 export KEYBUZZ_CACHE_DIR="${KEYBUZZ_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/keybuzz-platform}"
 export KEYBUZZ_TOOLS_DIR="$KEYBUZZ_CACHE_DIR/tools"
+# V8 keeps the bytecode of the modules it compiled (Node >= 22.1): a command's second start
+# skips parsing its megabyte of bundled JavaScript. Keyed by content; safe to delete.
+export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$KEYBUZZ_CACHE_DIR/node-compile-cache}"
 export KEYBUZZ_PULUMI_DIR="$KEYBUZZ_TOOLS_DIR/pulumi-$PULUMI_VERSION"
 export KEYBUZZ_KUBERNETES_PROVIDER_DIR="$KEYBUZZ_TOOLS_DIR/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_PROVIDER_VERSION"
 export KEYBUZZ_KUBE_DIR="$KEYBUZZ_TOOLS_DIR/kubernetes-$KUBERNETES_VERSION"

@@ -7,4 +7,8 @@ set -euo pipefail
 . "$ROOT/scripts/build.sh"
 keybuzz_build || { echo "build: compiling the project failed (see above)" >&2; exit 2; }
 entry="$1"; shift
-exec node "$ROOT/out/${entry%.ts}.js" "$@"
+# A command runs bundled (out/bin/<name>.js, one file); anything else compiled file by file.
+case "$entry" in
+  cli/*) exec node "$ROOT/out/bin/$(basename "${entry%.ts}").js" "$@" ;;
+  *) exec node "$ROOT/out/${entry%.ts}.js" "$@" ;;
+esac
