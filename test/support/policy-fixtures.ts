@@ -1,3 +1,5 @@
+import * as assert from "node:assert/strict";
+import { evaluate } from "../../policies/evaluate";
 /**
  * One compliant PROD environment as plain resources; policy tests change one field at a
  * time and assert the policy, level and message.
@@ -94,3 +96,18 @@ export function withEdit(name: string, type: string, edit: (props: any) => void)
 
 export const container = (p: any) => p.spec.template.spec.containers[0];
 export const envVar = (p: any, name: string) => container(p).env.find((e: any) => e.name === name);
+
+export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+export const SECRET = "kubernetes:core/v1:Secret";
+
+/** Evaluates the whole pack on `resources` as prod's stack. */
+export function checkProd(resources: ResourceView[], config: PackConfig = prodConfig()) {
+    return evaluate(resources, config, { kind: "stack", name: "prod", environment: "prod" });
+}
+
+/** The single violation `resources` give (asserted), for a rule's spec to look at. */
+export function onlyViolation(resources: ResourceView[], config?: PackConfig) {
+    const r = checkProd(resources, config);
+    assert.equal(r.violations.length, 1, JSON.stringify(r.violations.map((v) => v.message), null, 1));
+    return r.violations[0];
+}
