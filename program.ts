@@ -18,8 +18,14 @@ import { fingerprint } from "./components/fingerprint";
 import { promotionSettings } from "./promotion/settings";
 import { EnvVar, WebService } from "./components/web-service";
 
-function secretInput(s: SecretValue | undefined): pulumi.Output<string> | undefined {
-    return s?.value === undefined ? undefined : pulumi.secret(s.value);
+/** A decrypted config secret as a secret Output; the engine always decrypts, so a missing value is a broken run. */
+function secretOf(s: SecretValue): pulumi.Output<string> {
+    if (s.value === undefined) throw new Error(`config secret ${s.key} was not decrypted; run through pulumi (npm run up/preview), which decrypts the stack's secrets`);
+    return pulumi.secret(s.value);
+}
+
+function optionalSecretOf(s: SecretValue | undefined): pulumi.Output<string> | undefined {
+    return s === undefined ? undefined : secretOf(s);
 }
 
 /** The environment variables each app receives; credentials only as Secret references. */
@@ -83,14 +89,14 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
         protect: config.protect,
         provider,
     });
-    const key = secretInput(config.fingerprintKey)!;
+    const key = secretOf(config.fingerprintKey);
     const db = new Database(`${config.environment}-db`, {
         environment: config.environment,
         namespace: env.namespace,
         mode:
             config.database.mode === "in-cluster"
                 ? { kind: "in-cluster", storageSize: config.database.storageSize, storageClass: config.database.storageClass }
-                : { kind: "external", host: config.database.host!, adminUser: config.database.adminUser, adminPassword: secretInput(config.databaseAdminPassword)! },
+                : { kind: "external", host: config.database.host, adminUser: config.database.adminUser, adminPassword: secretOf(config.database.adminPassword) },
         port: config.database.port,
         databaseName: config.database.name,
         user: config.database.user,
@@ -102,11 +108,11 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
     const secrets = new AppSecrets(`${config.environment}-secrets`, {
         environment: config.environment,
         namespace: env.namespace,
-        nextauthSecret: secretInput(config.nextauthSecret),
-        googleClientSecret: secretInput(config.googleClientSecret)!,
-        azureAdClientSecret: secretInput(config.azureAdClientSecret)!,
-        smtpPassword: secretInput(config.smtpPassword)!,
-        registry: { server: config.registry.server, username: config.registry.username, password: secretInput(config.registryPassword)! },
+        nextauthSecret: optionalSecretOf(config.nextauthSecret),
+        googleClientSecret: secretOf(config.googleClientSecret),
+        azureAdClientSecret: secretOf(config.azureAdClientSecret),
+        smtpPassword: secretOf(config.smtpPassword),
+        registry: { server: config.registry.server, username: config.registry.username, password: secretOf(config.registryPassword) },
         fingerprintKey: key,
         provider,
     });
@@ -117,7 +123,7 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
               services: SERVICE_NAMES,
               sourceImages: new pulumi.StackReference(config.promotion.sourceStack).getOutput("images") as pulumi.Output<Record<string, string>>,
               rollbackTo: config.promotion.rollbackTo,
-              registry: { username: config.registry.username, password: secretInput(config.registryPassword)! },
+              registry: { username: config.registry.username, password: secretOf(config.registryPassword) },
               others,
           })
         : undefined;
@@ -145,9 +151,9 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
     const credentials: Record<string, pulumi.Input<string> | undefined> = {
         databasePassword: db.password,
         nextauthSecret: secrets.nextauthSecret,
-        googleClientSecret: secretInput(config.googleClientSecret),
-        azureAdClientSecret: secretInput(config.azureAdClientSecret),
-        smtpPassword: secretInput(config.smtpPassword),
+        googleClientSecret: secretOf(config.googleClientSecret),
+        azureAdClientSecret: secretOf(config.azureAdClientSecret),
+        smtpPassword: secretOf(config.smtpPassword),
     };
     const credentialFingerprints: Record<string, pulumi.Output<string>> = {};
     for (const [name, value] of Object.entries(credentials)) if (value !== undefined) credentialFingerprints[name] = fingerprint(key, value);
@@ -165,7 +171,7 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
             namespace: config.namespace,
             databaseName: config.database.name,
             databaseUser: config.database.user,
-            databaseHost: config.database.host ?? `postgres.${config.namespace}.svc`,
+            databaseHost: config.database.host,
         },
         credentialFingerprints,
         promotions: promotion ? promotion.promoted : pulumi.output<Record<string, PromotedImage>>({}),

@@ -20,11 +20,23 @@ export interface ConfigIssue {
     readonly fix: string;
 }
 
-export interface StackConfig extends ParsedStackConfig {
+type ParsedDatabase = Omit<ParsedStackConfig["database"], "mode" | "host">;
+
+/**
+ * The environment's database, by where it lives: the StatefulSet in the namespace, or a role
+ * and database on an existing server with the admin credentials to create them. The host is
+ * always known (in-cluster: the namespace's own `postgres` Service).
+ */
+export type DatabaseConfig =
+    | (ParsedDatabase & { readonly mode: "in-cluster"; readonly host: string })
+    | (ParsedDatabase & { readonly mode: "external"; readonly host: string; readonly adminPassword: SecretValue });
+
+export interface StackConfig extends Omit<ParsedStackConfig, "database"> {
     readonly stack: string;
     readonly namespace: string;
     /** The API host the client calls; one of `services.api.hosts`. */
     readonly backendHost: string;
+    readonly database: DatabaseConfig;
 }
 
 export type ValidationResult = { ok: true; config: StackConfig } | { ok: false; issues: ConfigIssue[] };
@@ -227,7 +239,12 @@ export function validateStackConfig(
     }
 
     if (issues.length > 0) return { ok: false, issues };
-    return { ok: true, config: { ...c, stack, namespace, backendHost } };
+    const { mode: _mode, host: _host, ...db } = c.database;
+    const database: DatabaseConfig =
+        c.database.mode === "external" && c.database.host && c.databaseAdminPassword
+            ? { ...db, mode: "external", host: c.database.host, adminPassword: c.databaseAdminPassword }
+            : { ...db, mode: "in-cluster", host: c.database.host ?? inClusterDatabaseHost(namespace) };
+    return { ok: true, config: { ...c, stack, namespace, backendHost, database } };
 }
 
 /** The identity a valid config declares; compared against other stacks. */
@@ -243,7 +260,12 @@ export function identityOf(config: StackConfig, source: string): EnvironmentIden
     };
 }
 
+/** The in-cluster server of an environment: its namespace's own `postgres` Service. */
+export function inClusterDatabaseHost(namespace: string): string {
+    return `postgres.${namespace}.svc`;
+}
+
 /** `host:port/database`; an in-cluster database lives on its own namespace's server. */
 export function databaseLocation(host: string | undefined, port: number, name: string, namespace: string): string {
-    return `${host ?? `postgres.${namespace}.svc`}:${port}/${name}`;
+    return `${host ?? inClusterDatabaseHost(namespace)}:${port}/${name}`;
 }

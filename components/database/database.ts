@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { inClusterDatabaseHost } from "../../config/validate";
 import { fingerprintAnnotation, FINGERPRINT_ANNOTATION } from "../fingerprint";
 import { appLabels, selectorLabels } from "../labels";
 import { RoleDatabase } from "./role-database";
@@ -47,7 +48,7 @@ export class Database extends pulumi.ComponentResource {
         super("keybuzz:platform:Database", name, {}, opts);
         const child = { parent: this, provider: args.provider };
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false, keepers: { rotation: String(args.passwordRotation ?? 0) } }, { parent: this });
-        const host = args.mode.kind === "in-cluster" ? pulumi.interpolate`postgres.${args.namespace}.svc` : pulumi.output(args.mode.host);
+        const host = args.mode.kind === "in-cluster" ? pulumi.output(args.namespace).apply(inClusterDatabaseHost) : pulumi.output(args.mode.host);
 
         if (args.mode.kind === "in-cluster") {
             createInClusterServer(name, args, args.mode, password.result, child);
