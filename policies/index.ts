@@ -5,35 +5,12 @@
  * policy reads the PackConfig keys it declares; `npm run policy:check` documents them.
  */
 import { PolicyPack, PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
-import { DIGEST_PATTERN_SOURCE } from "../image/reference";
-import { PackConfig, PolicyRule, ResourceView } from "./model";
+import { crossGuardConfigSchema, PackConfigKey, packConfigSchema, parsePackConfig } from "./config-schema";
+import { PolicyRule, ResourceView } from "./model";
 import { RULES } from "./rules";
 
-const SCHEMA: Record<keyof PackConfig, object> = {
-    environment: { type: "string" },
-    otherEnvironments: { type: "array", items: { type: "object" } },
-    otherFingerprints: { type: "object" },
-    fingerprintEnvironments: { type: "array", items: { type: "string" } },
-    requireDigest: { type: "boolean" },
-    promotedDigests: { type: "array", items: { type: "string", pattern: DIGEST_PATTERN_SOURCE } },
-    requirePromoted: { type: "boolean" },
-    requirePdb: { type: "boolean" },
-    allowedRegistries: { type: "array", items: { type: "string" } },
-};
-
-const DEFAULTS: Omit<PackConfig, "environment"> = {
-    otherEnvironments: [],
-    otherFingerprints: {},
-    fingerprintEnvironments: [],
-    requireDigest: false,
-    requirePromoted: false,
-    requirePdb: false,
-    allowedRegistries: [],
-};
-
 function configSchema(rule: PolicyRule): PolicyConfigSchema {
-    const keys: (keyof PackConfig)[] = ["environment", ...rule.configKeys.filter((k) => k !== "environment")];
-    return { properties: Object.fromEntries(keys.map((k) => [k, SCHEMA[k]])) as PolicyConfigSchema["properties"], required: ["environment"] };
+    return crossGuardConfigSchema(rule.configKeys) as PolicyConfigSchema;
 }
 
 function asPolicy(rule: PolicyRule): StackValidationPolicy {
@@ -43,7 +20,7 @@ function asPolicy(rule: PolicyRule): StackValidationPolicy {
         enforcementLevel: rule.enforcementLevel,
         configSchema: configSchema(rule),
         validateStack: (args, reportViolation) => {
-            const config = { ...DEFAULTS, ...args.getConfig<Partial<PackConfig>>() } as PackConfig;
+            const config = parsePackConfig(args.getConfig());
             const result = rule.check(viewsOf(args), config);
             for (const f of result.findings) reportViolation(`${f.message}\nfix: ${f.fix}`, f.resource.urn);
         },
@@ -60,9 +37,9 @@ const evidenceAvailable: StackValidationPolicy = {
     name: "evidence-available",
     description: "Checks that every policy had the evidence it needs (other environments' fingerprints, the promotion ledger); a missing one is reported, never passed silently.",
     enforcementLevel: "advisory",
-    configSchema: { properties: SCHEMA as PolicyConfigSchema["properties"], required: ["environment"] },
+    configSchema: crossGuardConfigSchema(Object.keys(packConfigSchema.shape) as PackConfigKey[]) as PolicyConfigSchema,
     validateStack: (args, reportViolation) => {
-        const config = { ...DEFAULTS, ...args.getConfig<Partial<PackConfig>>() } as PackConfig;
+        const config = parsePackConfig(args.getConfig());
         for (const rule of RULES) for (const n of rule.check(viewsOf(args), config).notVerified) reportViolation(`not verified (${n.policy}): ${n.reason}`);
     },
 };

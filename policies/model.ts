@@ -3,7 +3,6 @@
  * The same rule functions run inside Pulumi CrossGuard (`pulumi preview --policy-pack`),
  * under `policy:check` (the program under mocks) and on plain Kubernetes YAML.
  */
-import { EnvironmentIdentity } from "../config/identity";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 
@@ -17,30 +16,9 @@ export interface ResourceView {
     readonly source?: { readonly file: string; readonly line?: number };
 }
 
-/** Policy config shared by every rule; one JSON object per environment (policies/config/<env>.json). */
-export interface PackConfig {
-    /** The environment the resources belong to. */
-    readonly environment: string;
-    /** Other environments' identities (hosts, namespace, DB name/user/location). */
-    readonly otherEnvironments: readonly EnvironmentIdentity[];
-    /**
-     * Other environments' credential fingerprints by environment, then credential name.
-     * An environment absent here could not be compared: reported as not verified.
-     */
-    readonly otherFingerprints: Readonly<Record<string, Readonly<Record<string, string>>>>;
-    /** Environments whose fingerprints must be compared (long-lived ones). */
-    readonly fingerprintEnvironments: readonly string[];
-    /** Require images by digest (`@sha256:`). PROD: true. */
-    readonly requireDigest: boolean;
-    /** Digests the promotion recorded; undefined when the ledger could not be read. */
-    readonly promotedDigests?: readonly string[];
-    /** Require images to be promoted (PROD: true). */
-    readonly requirePromoted: boolean;
-    /** Require a PodDisruptionBudget per multi-replica Deployment (PROD: true). */
-    readonly requirePdb: boolean;
-    /** Registries images may come from. */
-    readonly allowedRegistries: readonly string[];
-}
+/** Policy config shared by every rule: defined once, in zod (policies/config-schema.ts). */
+export type { PackConfig } from "./config-schema";
+import type { PackConfig } from "./config-schema";
 
 export interface Finding {
     readonly policy: string;
@@ -71,7 +49,7 @@ export interface PolicyRule {
     /** Starts "Checks that…". */
     readonly description: string;
     readonly enforcementLevel: EnforcementLevel;
-    /** JSON schema of the config keys this rule reads (for CrossGuard's configSchema). */
+    /** The config keys this rule reads; CrossGuard's configSchema for it is derived from them. */
     readonly configKeys: readonly (keyof PackConfig)[];
     check(resources: readonly ResourceView[], config: PackConfig): RuleResult;
 }

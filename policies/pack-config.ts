@@ -7,19 +7,10 @@ import * as path from "node:path";
 import { z } from "zod";
 import { ENVIRONMENTS } from "../config/environments";
 import { EnvironmentIdentity } from "../config/identity";
-import { PackConfig } from "./model";
+import { PackConfig, strictnessSchema } from "./config-schema";
 import { RULES } from "./rules";
 
-const strictness = z
-    .object({
-        requireDigest: z.boolean(),
-        requirePromoted: z.boolean(),
-        requirePdb: z.boolean(),
-        allowedRegistries: z.array(z.string()),
-    })
-    .strict();
-
-export function readStrictness(projectDir: string, environment: string): z.infer<typeof strictness> {
+export function readStrictness(projectDir: string, environment: string): z.infer<typeof strictnessSchema> {
     const file = path.join(projectDir, "policies", "config", `${environment}.json`);
     let text: string;
     try {
@@ -27,7 +18,7 @@ export function readStrictness(projectDir: string, environment: string): z.infer
     } catch {
         throw new Error(`no policy config for environment ${environment}: create ${path.relative(projectDir, file)} (see policies/config/prod.json)`);
     }
-    const parsed = strictness.safeParse(JSON.parse(text));
+    const parsed = strictnessSchema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     return parsed.data;
 }

@@ -7,8 +7,10 @@ set -euo pipefail
 . "$ROOT/scripts/build.sh"
 keybuzz_build || { echo "build: compiling the project failed (see above)" >&2; exit 2; }
 entry="$1"; shift
-# A command runs bundled (out/bin/<name>.js, one file); anything else compiled file by file.
+# A command runs bundled when it was (out/bin/<name>.js, one file); anything else compiled
+# file by file (scripts/compile.mjs says which commands are not bundled, and why).
+bundled="$ROOT/out/bin/$(basename "${entry%.ts}").js"
 case "$entry" in
-  cli/*) exec node "$ROOT/out/bin/$(basename "${entry%.ts}").js" "$@" ;;
-  *) exec node "$ROOT/out/${entry%.ts}.js" "$@" ;;
+  cli/*) [ -f "$bundled" ] && exec node "$bundled" "$@" ;;
 esac
+exec node "$ROOT/out/${entry%.ts}.js" "$@"
