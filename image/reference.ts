@@ -7,8 +7,6 @@
 
 /** A sha256 content digest as registries name manifests and blobs. */
 export const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
-/** The same, for JSON schemas (CrossGuard config) that take the pattern as text. */
-export const DIGEST_PATTERN_SOURCE = DIGEST_PATTERN.source;
 
 export function isDigest(value: unknown): value is string {
     return typeof value === "string" && DIGEST_PATTERN.test(value);
