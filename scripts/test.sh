@@ -18,9 +18,11 @@ prepare_integration() {
 }
 # Type stripping off: Node would load simple .ts tests as ESM itself, bypassing tsx.
 run() { node --no-experimental-strip-types node_modules/mocha/bin/mocha.js --require tsx/cjs --extension ts --recursive --reporter "${MOCHA_REPORTER:-spec}" "$@"; }
+# The formatter's verdict is part of the tests: unformatted code fails `npm test` (npm run format fixes it).
+format_check() { node node_modules/prettier/bin/prettier.cjs --check --log-level warn . || { echo "test: files above are not formatted; run npm run format" >&2; return 1; }; }
 case "$layer" in
-  unit) run --timeout 20000 test/unit ;;
+  unit) format_check && run --timeout 20000 test/unit ;;
   integration) prepare_integration; run --timeout 300000 test/integration ;;
-  all) run --timeout 20000 test/unit && prepare_integration && run --timeout 300000 test/integration ;;
+  all) format_check && run --timeout 20000 test/unit && prepare_integration && run --timeout 300000 test/integration ;;
   *) echo "usage: test.sh unit|integration|all" >&2; exit 2 ;;
 esac
