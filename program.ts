@@ -20,7 +20,10 @@ import { EnvVar, WebService } from "./components/web-service";
 
 /** A decrypted config secret as a secret Output; the engine always decrypts, so a missing value is a broken run. */
 function secretOf(s: SecretValue): pulumi.Output<string> {
-    if (s.value === undefined) throw new Error(`config secret ${s.key} was not decrypted; run through pulumi (npm run up/preview), which decrypts the stack's secrets`);
+    if (s.value === undefined)
+        throw new Error(
+            `config secret ${s.key} was not decrypted; run through pulumi (npm run up/preview), which decrypts the stack's secrets`,
+        );
     return pulumi.secret(s.value);
 }
 
@@ -29,9 +32,15 @@ function optionalSecretOf(s: SecretValue | undefined): pulumi.Output<string> | u
 }
 
 /** The environment variables each app receives; credentials only as Secret references. */
-export function appEnv(config: StackConfig, databaseSecret: pulumi.Input<string>): Record<ServiceName, EnvVar[]> {
+export function appEnv(
+    config: StackConfig,
+    databaseSecret: pulumi.Input<string>,
+): Record<ServiceName, EnvVar[]> {
     const clientUrl = `https://${config.services.client.hosts[0]}`;
-    const authRef = (key: string): EnvVar => ({ name: key, secret: { name: CLIENT_AUTH_SECRET, key } });
+    const authRef = (key: string): EnvVar => ({
+        name: key,
+        secret: { name: CLIENT_AUTH_SECRET, key },
+    });
     return {
         api: [
             { name: "DATABASE_URL", secret: { name: databaseSecret, key: "DATABASE_URL" } },
@@ -67,14 +76,23 @@ export interface PlatformOutputs {
     databaseSecretName: pulumi.Output<string>;
     /** The environment's DATABASE_URL, a secret output (for db:cutover --target-stack). */
     databaseUrl: pulumi.Output<string>;
-    identity: { hosts: string[]; namespace: string; databaseName: string; databaseUser: string; databaseHost: string };
+    identity: {
+        hosts: string[];
+        namespace: string;
+        databaseName: string;
+        databaseUser: string;
+        databaseHost: string;
+    };
     credentialFingerprints: Record<string, pulumi.Output<string>>;
     /** What the promotion moved (service → digest, source image, immutable tag); empty without promotion. */
     promotions: pulumi.Output<Record<string, PromotedImage>>;
 }
 
 /** Registers every resource of one environment. `others`: the other environments' identities (layer scan). */
-export function deployPlatform(config: StackConfig, others: readonly EnvironmentIdentity[] = []): PlatformOutputs {
+export function deployPlatform(
+    config: StackConfig,
+    others: readonly EnvironmentIdentity[] = [],
+): PlatformOutputs {
     const provider = new k8s.Provider(
         "k8s",
         { context: config.kubernetes.context, enableServerSideApply: true },
@@ -95,8 +113,17 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
         namespace: env.namespace,
         mode:
             config.database.mode === "in-cluster"
-                ? { kind: "in-cluster", storageSize: config.database.storageSize, storageClass: config.database.storageClass }
-                : { kind: "external", host: config.database.host, adminUser: config.database.adminUser, adminPassword: secretOf(config.database.adminPassword) },
+                ? {
+                      kind: "in-cluster",
+                      storageSize: config.database.storageSize,
+                      storageClass: config.database.storageClass,
+                  }
+                : {
+                      kind: "external",
+                      host: config.database.host,
+                      adminUser: config.database.adminUser,
+                      adminPassword: secretOf(config.database.adminPassword),
+                  },
         port: config.database.port,
         databaseName: config.database.name,
         user: config.database.user,
@@ -112,7 +139,11 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
         googleClientSecret: secretOf(config.googleClientSecret),
         azureAdClientSecret: secretOf(config.azureAdClientSecret),
         smtpPassword: secretOf(config.smtpPassword),
-        registry: { server: config.registry.server, username: config.registry.username, password: secretOf(config.registryPassword) },
+        registry: {
+            server: config.registry.server,
+            username: config.registry.username,
+            password: secretOf(config.registryPassword),
+        },
         fingerprintKey: key,
         provider,
     });
@@ -121,9 +152,14 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
         ? new Promotion(`${config.environment}-promotion`, {
               settings: promotionSettings(config),
               services: SERVICE_NAMES,
-              sourceImages: new pulumi.StackReference(config.promotion.sourceStack).getOutput("images") as pulumi.Output<Record<string, string>>,
+              sourceImages: new pulumi.StackReference(config.promotion.sourceStack).getOutput(
+                  "images",
+              ) as pulumi.Output<Record<string, string>>,
               rollbackTo: config.promotion.rollbackTo,
-              registry: { username: config.registry.username, password: secretOf(config.registryPassword) },
+              registry: {
+                  username: config.registry.username,
+                  password: secretOf(config.registryPassword),
+              },
               others,
           })
         : undefined;
@@ -156,14 +192,20 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
         smtpPassword: secretOf(config.smtpPassword),
     };
     const credentialFingerprints: Record<string, pulumi.Output<string>> = {};
-    for (const [name, value] of Object.entries(credentials)) if (value !== undefined) credentialFingerprints[name] = fingerprint(key, value);
+    for (const [name, value] of Object.entries(credentials))
+        if (value !== undefined) credentialFingerprints[name] = fingerprint(key, value);
 
     return {
         environment: config.environment,
         namespace: env.namespace,
-        urls: Object.fromEntries(SERVICE_NAMES.map((a) => [a, `https://${config.services[a].hosts[0]}`])) as Record<ServiceName, string>,
+        urls: Object.fromEntries(
+            SERVICE_NAMES.map((a) => [a, `https://${config.services[a].hosts[0]}`]),
+        ) as Record<ServiceName, string>,
         backendUrl: `https://${config.backendHost}`,
-        images: Object.fromEntries(SERVICE_NAMES.map((a) => [a, services[a].image])) as Record<ServiceName, pulumi.Output<string>>,
+        images: Object.fromEntries(SERVICE_NAMES.map((a) => [a, services[a].image])) as Record<
+            ServiceName,
+            pulumi.Output<string>
+        >,
         databaseSecretName: db.secretName,
         databaseUrl: db.url,
         identity: {
@@ -174,6 +216,8 @@ export function deployPlatform(config: StackConfig, others: readonly Environment
             databaseHost: config.database.host,
         },
         credentialFingerprints,
-        promotions: promotion ? promotion.promoted : pulumi.output<Record<string, PromotedImage>>({}),
+        promotions: promotion
+            ? promotion.promoted
+            : pulumi.output<Record<string, PromotedImage>>({}),
     };
 }

@@ -15,12 +15,27 @@ export interface ProbeOptions {
 }
 
 export type ProbeResult =
-    | { kind: "answer"; status: number; headers: Record<string, string>; body: string; truncated: boolean; timeMs: number; attempts: number }
+    | {
+          kind: "answer";
+          status: number;
+          headers: Record<string, string>;
+          body: string;
+          truncated: boolean;
+          timeMs: number;
+          attempts: number;
+      }
     | { kind: "timeout"; timeMs: number; attempts: number }
     | { kind: "connection-error"; code: string; timeMs: number; attempts: number }
     | { kind: "dns-error"; code: string; host: string; timeMs: number };
 
-const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "ETIMEDOUT"]);
+const CONNECTION_ERRORS = new Set([
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "EPIPE",
+    "UND_ERR_SOCKET",
+    "UND_ERR_CLOSED",
+    "ETIMEDOUT",
+]);
 
 function codeOf(e: any): string {
     return e?.code ?? e?.cause?.code ?? e?.name ?? "ERROR";
@@ -33,7 +48,13 @@ export async function probe(url: string, opts: ProbeOptions): Promise<ProbeResul
         attempts++;
         const signal = AbortSignal.timeout(opts.timeoutMs);
         try {
-            const res = await request(url, { method: opts.method as Dispatcher.HttpMethod, dispatcher: opts.dispatcher, signal, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+            const res = await request(url, {
+                method: opts.method as Dispatcher.HttpMethod,
+                dispatcher: opts.dispatcher,
+                signal,
+                headersTimeout: opts.timeoutMs,
+                bodyTimeout: opts.timeoutMs,
+            });
             const chunks: Buffer[] = [];
             let size = 0;
             let truncated = false;
@@ -50,15 +71,31 @@ export async function probe(url: string, opts: ProbeOptions): Promise<ProbeResul
             // Leaving the loop early destroys the stream: the rest of a huge body is never read.
             if (truncated) res.body.destroy();
             const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
-            return { kind: "answer", status: res.statusCode, headers, body: Buffer.concat(chunks).toString("utf8"), truncated, timeMs: performance.now() - started, attempts };
+            for (const [k, v] of Object.entries(res.headers))
+                if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
+            return {
+                kind: "answer",
+                status: res.statusCode,
+                headers,
+                body: Buffer.concat(chunks).toString("utf8"),
+                truncated,
+                timeMs: performance.now() - started,
+                attempts,
+            };
         } catch (e) {
             const code = codeOf(e);
             const elapsed = performance.now() - started;
-            if (signal.aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "TimeoutError" || code === "AbortError") {
+            if (
+                signal.aborted ||
+                code === "UND_ERR_HEADERS_TIMEOUT" ||
+                code === "UND_ERR_BODY_TIMEOUT" ||
+                code === "TimeoutError" ||
+                code === "AbortError"
+            ) {
                 return { kind: "timeout", timeMs: elapsed, attempts };
             }
-            if (code === "ENOTFOUND" || code === "EAI_AGAIN") return { kind: "dns-error", code, host: new URL(url).hostname, timeMs: elapsed };
+            if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+                return { kind: "dns-error", code, host: new URL(url).hostname, timeMs: elapsed };
             if (CONNECTION_ERRORS.has(code) && attempts <= opts.retries) {
                 await new Promise((r) => setTimeout(r, 50 * attempts));
                 continue;

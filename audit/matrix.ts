@@ -47,12 +47,21 @@ export class AuditInputError extends Error {}
 
 export function zodProblem(file: string, error: z.ZodError): string {
     const i = error.issues[0];
-    const where = i.path.length ? i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(root)";
+    const where = i.path.length
+        ? i.path
+              .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+              .join("")
+              .replace(/^\./, "")
+        : "(root)";
     return `${file}: ${where}: ${i.message}`;
 }
 
 /** Reads a JSON input file and validates it; errors name the file, the key and the problem. */
-export function readValidated<S extends z.ZodType>(file: string, schema: S, what: string): z.output<S> {
+export function readValidated<S extends z.ZodType>(
+    file: string,
+    schema: S,
+    what: string,
+): z.output<S> {
     let data: unknown;
     try {
         data = JSON.parse(fs.readFileSync(file, "utf8"));

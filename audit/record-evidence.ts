@@ -21,13 +21,21 @@ export interface RegistryAccess {
     readonly password: string;
 }
 
-export async function recordEvidence(target: AuditTarget, result: AuditResult, access: RegistryAccess): Promise<EvidenceRecord[]> {
+export async function recordEvidence(
+    target: AuditTarget,
+    result: AuditResult,
+    access: RegistryAccess,
+): Promise<EvidenceRecord[]> {
     if (result.verdict !== "pass") return [];
     const out: EvidenceRecord[] = [];
     for (const [service, t] of Object.entries(target.services)) {
         if (!t?.expectedImage || !digestOf(t.expectedImage)) continue;
         const ref = splitImage(t.expectedImage);
-        const client = new RegistryClient({ registry: ref.registry, scheme: access.scheme, credentials: { username: access.username, password: access.password } });
+        const client = new RegistryClient({
+            registry: ref.registry,
+            scheme: access.scheme,
+            credentials: { username: access.username, password: access.password },
+        });
         try {
             await recordVerifiedIn(client, ref.repository, ref.digest, target.environment);
         } finally {

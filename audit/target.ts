@@ -5,7 +5,10 @@ import { AuditInputError, readValidated } from "./matrix";
 
 const service = z
     .object({
-        baseUrl: z.string().url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL"),
+        baseUrl: z
+            .string()
+            .url()
+            .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL"),
         /** Image reference the stack deployed; /debug/version must report it. */
         expectedImage: z.string().optional(),
     })
@@ -13,8 +16,19 @@ const service = z
 
 export const targetSchema = z
     .object({
-        environment: z.string().refine((e) => findEnvironment(e) !== undefined, "must be a declared environment (dev, prod, local, test)"),
-        services: z.object({ api: service.optional(), client: service.optional(), website: service.optional() }).strict(),
+        environment: z
+            .string()
+            .refine(
+                (e) => findEnvironment(e) !== undefined,
+                "must be a declared environment (dev, prod, local, test)",
+            ),
+        services: z
+            .object({
+                api: service.optional(),
+                client: service.optional(),
+                website: service.optional(),
+            })
+            .strict(),
         /** The backend URL the client must call (its own environment's). */
         expectedBackendUrl: z.string().url().optional(),
     })
@@ -24,6 +38,9 @@ export type AuditTarget = z.output<typeof targetSchema>;
 
 export function readTarget(file: string): AuditTarget {
     const target = readValidated(file, targetSchema, "target file");
-    if (Object.keys(target.services).length === 0) throw new AuditInputError(`invalid target file ${file}: services: name at least one of api, client, website`);
+    if (Object.keys(target.services).length === 0)
+        throw new AuditInputError(
+            `invalid target file ${file}: services: name at least one of api, client, website`,
+        );
     return target;
 }

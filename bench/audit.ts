@@ -18,7 +18,16 @@ async function server(delayMs: number): Promise<{ url: string; close: () => void
 }
 
 function matrix(n: number): Matrix {
-    return { version: 1, service: "api", endpoints: Array.from({ length: n }, (_, i) => ({ path: `/e${i}`, method: "GET" as const, expect: [200] })), scanPages: [] };
+    return {
+        version: 1,
+        service: "api",
+        endpoints: Array.from({ length: n }, (_, i) => ({
+            path: `/e${i}`,
+            method: "GET" as const,
+            expect: [200],
+        })),
+        scanPages: [],
+    };
 }
 
 (async () => {
@@ -27,7 +36,9 @@ function matrix(n: number): Matrix {
     const target = { environment: "dev", services: { api: { baseUrl: slow.url } } };
     let peak = 0;
     const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-    const audit = await timeRuns(5, () => runAudit(target, { api: m60 }, [], { ...DEFAULT_AUDIT_OPTIONS, concurrency: 64 }));
+    const audit = await timeRuns(5, () =>
+        runAudit(target, { api: m60 }, [], { ...DEFAULT_AUDIT_OPTIONS, concurrency: 64 }),
+    );
     clearInterval(sample);
     const sequential = await timeRuns(5, async () => {
         for (const e of m60.endpoints) {
@@ -37,14 +48,27 @@ function matrix(n: number): Matrix {
     });
     slow.close();
     console.log(`bench/audit — 60 endpoints answering after 200 ms (median of 5)`);
-    console.log(`  audit (concurrent):   ${fmt(median(audit))}   runs: ${audit.map((x) => x.toFixed(0)).join(", ")}`);
+    console.log(
+        `  audit (concurrent):   ${fmt(median(audit))}   runs: ${audit.map((x) => x.toFixed(0)).join(", ")}`,
+    );
     console.log(`  sequential loop:      ${fmt(median(sequential))}`);
-    console.log(`  ratio sequential/audit: ${(median(sequential) / median(audit)).toFixed(1)}x   (slowest single check: 200 ms)`);
+    console.log(
+        `  ratio sequential/audit: ${(median(sequential) / median(audit)).toFixed(1)}x   (slowest single check: 200 ms)`,
+    );
     console.log(`  peak RSS during audit: ${(peak / 1048576).toFixed(0)} MiB`);
 
     const fast = await server(0);
     const m10k = matrix(10_000);
-    const big = await timeRuns(3, () => runAudit({ environment: "dev", services: { api: { baseUrl: fast.url } } }, { api: m10k }, [], { ...DEFAULT_AUDIT_OPTIONS, concurrency: 32 }));
+    const big = await timeRuns(3, () =>
+        runAudit(
+            { environment: "dev", services: { api: { baseUrl: fast.url } } },
+            { api: m10k },
+            [],
+            { ...DEFAULT_AUDIT_OPTIONS, concurrency: 32 },
+        ),
+    );
     fast.close();
-    console.log(`bench/audit — 10,000 endpoints at 0 ms (median of 3): ${fmt(median(big))} → ${(10_000 / (median(big) / 1000)).toFixed(0)} requests/s`);
+    console.log(
+        `bench/audit — 10,000 endpoints at 0 ms (median of 3): ${fmt(median(big))} → ${(10_000 / (median(big) / 1000)).toFixed(0)} requests/s`,
+    );
 })();

@@ -24,18 +24,26 @@ function timed(what: string, fn: () => { code: number; stdout: string; stderr: s
     const t = performance.now();
     const r = fn();
     const ms = performance.now() - t;
-    if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
+    if (r.code !== 0)
+        throw new Error(
+            `${what} failed (${r.code}): ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`,
+        );
     return ms;
 }
 
 // 1. Cluster start from nothing.
 const starts: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-cluster-")), "cluster");
+    const dir = path.join(
+        fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-cluster-")),
+        "cluster",
+    );
     starts.push(timed("cluster:up", () => npmRun("cluster:up", [], { KEYBUZZ_CLUSTER_DIR: dir })));
     npmRun("cluster:down", [], { KEYBUZZ_CLUSTER_DIR: dir });
 }
-console.log(`bench/cluster — npm run cluster:up from nothing (etcd, API server, controller-manager, scheduler, kwok; Ready node): ${secs(median(starts))} median of ${RUNS} (${starts.map((x) => (x / 1000).toFixed(1)).join(", ")} s)`);
+console.log(
+    `bench/cluster — npm run cluster:up from nothing (etcd, API server, controller-manager, scheduler, kwok; Ready node): ${secs(median(starts))} median of ${RUNS} (${starts.map((x) => (x / 1000).toFixed(1)).join(", ")} s)`,
+);
 
 // 2. The dev-like stack through the real CLI and provider.
 const kubeconfig = localCluster();
@@ -44,17 +52,31 @@ const env = { PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`, KUBECONFI
 fs.mkdirSync(path.join(tmp, "state"));
 const configFile = path.join(tmp, "Pulumi.dev.yaml");
 const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
-const IMAGES = ["ghcr.io/keybuzzio/keybuzz-api:v0.4.31-replacement", "ghcr.io/keybuzzio/keybuzz-api:v0.4.32"];
+const IMAGES = [
+    "ghcr.io/keybuzzio/keybuzz-api:v0.4.31-replacement",
+    "ghcr.io/keybuzzio/keybuzz-api:v0.4.32",
+];
 function writeConfig(image: string) {
     const d = structuredClone(doc);
     d.config["keybuzz-platform:kubernetes"] = { context: "keybuzz-local", awaitIngress: false };
     // The machine's PostgreSQL trusts local logins: the admin password is not checked here.
-    Object.assign(d.config["keybuzz-platform:database"], { host: "127.0.0.1", port: 5432, adminUser: "postgres", name: "keybuzz_dev_bench", user: "keybuzz_api_dev_bench" });
+    Object.assign(d.config["keybuzz-platform:database"], {
+        host: "127.0.0.1",
+        port: 5432,
+        adminUser: "postgres",
+        name: "keybuzz_dev_bench",
+        user: "keybuzz_api_dev_bench",
+    });
     d.config["keybuzz-platform:protect"] = "false";
     d.config["keybuzz-platform:services"].api.image = image;
     fs.writeFileSync(configFile, stringify(d));
 }
-const pulumi = (...args: string[]) => npmRun("pulumi", [...args, "--stack", "dev", "--config-file", configFile, "--yes", "--skip-preview"], env);
+const pulumi = (...args: string[]) =>
+    npmRun(
+        "pulumi",
+        [...args, "--stack", "dev", "--config-file", configFile, "--yes", "--skip-preview"],
+        env,
+    );
 writeConfig(IMAGES[0]);
 npmRun("pulumi", ["stack", "init", "dev", "--non-interactive"], env);
 const ours = { up: [] as number[], update: [] as number[], destroy: [] as number[] };
@@ -71,19 +93,34 @@ for (let i = 0; i < RUNS; i++) {
 // 3. The peer on the same objects.
 const manifestFile = path.join(tmp, "manifests.yaml");
 const peer = { up: [] as number[], update: [] as number[], destroy: [] as number[] };
-const rollout = () => kubectl(["rollout", "status", "deployment", "-n", "keybuzz-dev", "--timeout=300s"]);
+const rollout = () =>
+    kubectl(["rollout", "status", "deployment", "-n", "keybuzz-dev", "--timeout=300s"]);
 for (let i = 0; i < RUNS; i++) {
     fs.writeFileSync(manifestFile, manifests);
-    peer.up.push(timed("kubectl apply", () => chain(() => kubectl(["apply", "--server-side", "-f", manifestFile]), rollout)));
+    peer.up.push(
+        timed("kubectl apply", () =>
+            chain(() => kubectl(["apply", "--server-side", "-f", manifestFile]), rollout),
+        ),
+    );
     fs.writeFileSync(manifestFile, manifests.split(IMAGES[0]).join(IMAGES[1]));
-    peer.update.push(timed("kubectl apply (image change)", () => chain(() => kubectl(["apply", "--server-side", "-f", manifestFile]), rollout)));
-    peer.destroy.push(timed("kubectl delete", () => kubectl(["delete", "namespace", "keybuzz-dev", "--wait=true"])));
+    peer.update.push(
+        timed("kubectl apply (image change)", () =>
+            chain(() => kubectl(["apply", "--server-side", "-f", manifestFile]), rollout),
+        ),
+    );
+    peer.destroy.push(
+        timed("kubectl delete", () =>
+            kubectl(["delete", "namespace", "keybuzz-dev", "--wait=true"]),
+        ),
+    );
 }
 fs.rmSync(tmp, { recursive: true, force: true });
 for (const step of ["up", "update", "destroy"] as const) {
     const o = median(ours[step]);
     const p = median(peer[step]);
-    console.log(`bench/cluster — dev-like stack ${step === "up" ? "cold up" : step === "update" ? "image-change update" : "destroy"}: npm run pulumi ${secs(o)} vs kubectl ${secs(p)} → ${(o / p).toFixed(1)}× kubectl (medians of ${RUNS}; ours ${ours[step].map((x) => (x / 1000).toFixed(1)).join(", ")} s)`);
+    console.log(
+        `bench/cluster — dev-like stack ${step === "up" ? "cold up" : step === "update" ? "image-change update" : "destroy"}: npm run pulumi ${secs(o)} vs kubectl ${secs(p)} → ${(o / p).toFixed(1)}× kubectl (medians of ${RUNS}; ours ${ours[step].map((x) => (x / 1000).toFixed(1)).join(", ")} s)`,
+    );
 }
 
 function chain(...steps: (() => { code: number; stdout: string; stderr: string })[]) {
@@ -97,17 +134,35 @@ function chain(...steps: (() => { code: number; stdout: string; stderr: string }
 
 /** The stack's objects as plain manifests, read back from the API server. */
 function liveManifests(ns: string): string {
-    const kinds = "serviceaccounts,secrets,services,deployments,networkpolicies,ingresses,poddisruptionbudgets";
-    const items = JSON.parse(spawnSync("kubectl", ["--kubeconfig", kubeconfig, "get", kinds, "-n", ns, "-o", "json"], { encoding: "utf8", maxBuffer: 64 << 20 }).stdout).items;
-    const nsObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "keybuzz.io/environment": "dev" } } };
+    const kinds =
+        "serviceaccounts,secrets,services,deployments,networkpolicies,ingresses,poddisruptionbudgets";
+    const items = JSON.parse(
+        spawnSync("kubectl", ["--kubeconfig", kubeconfig, "get", kinds, "-n", ns, "-o", "json"], {
+            encoding: "utf8",
+            maxBuffer: 64 << 20,
+        }).stdout,
+    ).items;
+    const nsObject = {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: ns, labels: { "keybuzz.io/environment": "dev" } },
+    };
     const clean = items
         .filter((o: any) => !(o.kind === "ServiceAccount" && o.metadata.name === "default"))
         .map((o: any) => {
-            const { uid, resourceVersion, creationTimestamp, managedFields, generation, ...metadata } = o.metadata;
-            void uid, resourceVersion, creationTimestamp, managedFields, generation;
-            if (metadata.annotations) delete metadata.annotations["deployment.kubernetes.io/revision"];
+            const {
+                uid,
+                resourceVersion,
+                creationTimestamp,
+                managedFields,
+                generation,
+                ...metadata
+            } = o.metadata;
+            (void uid, resourceVersion, creationTimestamp, managedFields, generation);
+            if (metadata.annotations)
+                delete metadata.annotations["deployment.kubernetes.io/revision"];
             const spec = o.spec ? { ...o.spec } : undefined;
-            if (o.kind === "Service" && spec) delete spec.clusterIP, delete spec.clusterIPs;
+            if (o.kind === "Service" && spec) (delete spec.clusterIP, delete spec.clusterIPs);
             const { status, ...rest } = o;
             void status;
             return { ...rest, metadata, ...(spec ? { spec } : {}) };

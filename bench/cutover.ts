@@ -15,10 +15,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const RUNS = Number(process.env.KEYBUZZ_BENCH_RUNS ?? 3);
-const TABLES = ["plans", "tenants", "users", "conversations", "messages", "attachments", "conversation_participants"];
+const TABLES = [
+    "plans",
+    "tenants",
+    "users",
+    "conversations",
+    "messages",
+    "attachments",
+    "conversation_participants",
+];
 
 function timedShell(script: string, env: NodeJS.ProcessEnv): { seconds: number; peakMiB: number } {
-    const r = spawnSync("/usr/bin/time", ["-f", "%e %M", "bash", "-c", script], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+    const r = spawnSync("/usr/bin/time", ["-f", "%e %M", "bash", "-c", script], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        maxBuffer: 64 << 20,
+    });
     if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr.slice(-2000)}`);
     const [seconds, kib] = r.stderr.trim().split("\n").pop()!.split(" ").map(Number);
     return { seconds, peakMiB: kib / 1024 };
@@ -26,10 +39,20 @@ function timedShell(script: string, env: NodeJS.ProcessEnv): { seconds: number; 
 
 (async () => {
     const pg = await startPrivatePostgres("bench-superuser");
-    const su = (db: string) => new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", password: pg.superuserPassword, database: db });
+    const su = (db: string) =>
+        new Client({
+            host: "127.0.0.1",
+            port: pg.port,
+            user: "postgres",
+            password: pg.superuserPassword,
+            database: db,
+        });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-cutover-"));
     const selector = path.join(tmp, "selector.json");
-    fs.writeFileSync(selector, JSON.stringify({ exclude: [{ column: "owner_email", endsWith: TEST_OWNER_SUFFIX }] }));
+    fs.writeFileSync(
+        selector,
+        JSON.stringify({ exclude: [{ column: "owner_email", endsWith: TEST_OWNER_SUFFIX }] }),
+    );
     try {
         for (const scale of [1, 10]) {
             const source = `keybuzz_x${scale}`;
@@ -40,7 +63,13 @@ function timedShell(script: string, env: NodeJS.ProcessEnv): { seconds: number; 
             const s = su(source);
             await s.connect();
             await loadKeybuzzShaped(s, scale);
-            const wholeRows = Number((await s.query(`SELECT (${TABLES.map((t) => `(SELECT count(*) FROM ${t})`).join(" + ")})::text AS n`)).rows[0].n);
+            const wholeRows = Number(
+                (
+                    await s.query(
+                        `SELECT (${TABLES.map((t) => `(SELECT count(*) FROM ${t})`).join(" + ")})::text AS n`,
+                    )
+                ).rows[0].n,
+            );
             await s.end();
             const ours: { seconds: number; peakMiB: number; rows: number }[] = [];
             const peer: { seconds: number; peakMiB: number }[] = [];
@@ -52,16 +81,41 @@ function timedShell(script: string, env: NodeJS.ProcessEnv): { seconds: number; 
                     await a.end();
                 }
                 const out = path.join(tmp, "copy.json");
-                const run = timedShell(`npm run -s db:cutover -- copy --selector ${selector} --whole-table plans --format json --out ${out}${process.env.KEYBUZZ_BENCH_BATCH ? ` --batch-rows ${process.env.KEYBUZZ_BENCH_BATCH}` : ""}`, {
-                    KEYBUZZ_CUTOVER_SOURCE_URL: pg.url("postgres", pg.superuserPassword, source),
-                    KEYBUZZ_CUTOVER_TARGET_URL: pg.url("postgres", pg.superuserPassword, `ours_${scale}_${i}`),
-                });
+                const run = timedShell(
+                    `npm run -s db:cutover -- copy --selector ${selector} --whole-table plans --format json --out ${out}${process.env.KEYBUZZ_BENCH_BATCH ? ` --batch-rows ${process.env.KEYBUZZ_BENCH_BATCH}` : ""}`,
+                    {
+                        KEYBUZZ_CUTOVER_SOURCE_URL: pg.url(
+                            "postgres",
+                            pg.superuserPassword,
+                            source,
+                        ),
+                        KEYBUZZ_CUTOVER_TARGET_URL: pg.url(
+                            "postgres",
+                            pg.superuserPassword,
+                            `ours_${scale}_${i}`,
+                        ),
+                    },
+                );
                 ours.push({ ...run, rows: JSON.parse(fs.readFileSync(out, "utf8")).rows });
                 // The peer: schema first (not timed, as ours includes it: see the note below), then the data of the same whole tables.
-                const env = { PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGUSER: "postgres", PGPASSWORD: pg.superuserPassword };
-                const schema = spawnSync("bash", ["-c", `pg_dump --schema-only -d ${source} | psql -q -d peer_${scale}_${i}`], { env: { ...process.env, ...env } });
+                const env = {
+                    PGHOST: "127.0.0.1",
+                    PGPORT: String(pg.port),
+                    PGUSER: "postgres",
+                    PGPASSWORD: pg.superuserPassword,
+                };
+                const schema = spawnSync(
+                    "bash",
+                    ["-c", `pg_dump --schema-only -d ${source} | psql -q -d peer_${scale}_${i}`],
+                    { env: { ...process.env, ...env } },
+                );
                 if (schema.status !== 0) throw new Error(schema.stderr.toString());
-                peer.push(timedShell(`pg_dump --data-only ${TABLES.map((t) => `-t ${t}`).join(" ")} -d ${source} | psql -q -d peer_${scale}_${i}`, env));
+                peer.push(
+                    timedShell(
+                        `pg_dump --data-only ${TABLES.map((t) => `-t ${t}`).join(" ")} -d ${source} | psql -q -d peer_${scale}_${i}`,
+                        env,
+                    ),
+                );
             }
             const o = median(ours.map((x) => x.seconds));
             const p = median(peer.map((x) => x.seconds));

@@ -14,7 +14,11 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseDocument } from "yaml";
 import { RegistryClient } from "../registry/client";
-import { promotionProject, PROMOTE_ENV, PROMOTED_SERVICES } from "../test/support/promotion-project";
+import {
+    promotionProject,
+    PROMOTE_ENV,
+    PROMOTED_SERVICES,
+} from "../test/support/promotion-project";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry } from "../test/support/registry";
 import { seeded, unavailableProxy } from "../test/support/reverse-proxy";
 import { ROOT } from "../test/support/stacks";
@@ -27,30 +31,64 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
     const reg = await startRegistry();
     const proxy = await unavailableProxy(reg.address, RATE, seeded(20261128));
     const project = await promotionProject(reg.address, proxy.address);
-    const images = JSON.parse(fs.readFileSync(project.sourceFile, "utf8")) as Record<string, string>;
-    const direct = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+    const images = JSON.parse(fs.readFileSync(project.sourceFile, "utf8")) as Record<
+        string,
+        string
+    >;
+    const direct = new RegistryClient({
+        registry: reg.address,
+        scheme: "http",
+        credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+    });
     const prodFile = path.join(project.dir, "Pulumi.prod.yaml");
     const commands = Math.ceil(PROMOTIONS / PROMOTED_SERVICES.length);
     const ours = { ok: 0, failed: 0, wrongTag: 0, firstError: "" };
     const skopeo = { ok: 0, failed: 0, wrongTag: 0, firstError: "" };
-    const tagIs = async (repository: string, tag: string, digest: string) => (await direct.headManifest(repository, tag))?.digest === digest;
+    const tagIs = async (repository: string, tag: string, digest: string) =>
+        (await direct.headManifest(repository, tag))?.digest === digest;
     const started = performance.now();
     for (let i = 0; i < commands; i++) {
         const suffix = `-f${i}`;
         const doc = parseDocument(fs.readFileSync(prodFile, "utf8"));
-        doc.setIn(["config", "keybuzz-platform:promotion"], { sourceStack: "dev", targetRepositorySuffix: suffix });
+        doc.setIn(["config", "keybuzz-platform:promotion"], {
+            sourceStack: "dev",
+            targetRepositorySuffix: suffix,
+        });
         fs.writeFileSync(prodFile, doc.toString());
         const cache = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-faults-cache-"));
         let exitOk = true;
         try {
-            await run("npm", ["run", "-s", "promote", "--", "apply", "--stack", "prod", "--project", project.dir, "--source", project.sourceFile], { cwd: ROOT, env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache } });
+            await run(
+                "npm",
+                [
+                    "run",
+                    "-s",
+                    "promote",
+                    "--",
+                    "apply",
+                    "--stack",
+                    "prod",
+                    "--project",
+                    project.dir,
+                    "--source",
+                    project.sourceFile,
+                ],
+                { cwd: ROOT, env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache } },
+            );
         } catch (e) {
             exitOk = false;
-            ours.firstError ||= String((e as { stderr?: string }).stderr ?? e).trim().split("\n")[0].slice(0, 200);
+            ours.firstError ||= String((e as { stderr?: string }).stderr ?? e)
+                .trim()
+                .split("\n")[0]
+                .slice(0, 200);
         }
         fs.rmSync(cache, { recursive: true, force: true });
         for (const s of PROMOTED_SERVICES) {
-            const right = await tagIs(`keybuzzio/keybuzz-${s}${suffix}`, "prod", project.digests[s]);
+            const right = await tagIs(
+                `keybuzzio/keybuzz-${s}${suffix}`,
+                "prod",
+                project.digests[s],
+            );
             if (exitOk && right) ours.ok++;
             else if (!exitOk && !right) ours.failed++;
             else ours.wrongTag++;
@@ -60,17 +98,37 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
             const target = `keybuzzio/keybuzz-${s}-skopeo${suffix}`;
             let ok = true;
             try {
-                await run("skopeo", ["copy", "--retry-times", "5", "--all", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false", "--src-creds", `${REGISTRY_USER}:${REGISTRY_PASSWORD}`, "--dest-creds", `${REGISTRY_USER}:${REGISTRY_PASSWORD}`, `docker://${source}`, `docker://${proxy.address}/${target}:prod`]);
+                await run("skopeo", [
+                    "copy",
+                    "--retry-times",
+                    "5",
+                    "--all",
+                    "--preserve-digests",
+                    "--src-tls-verify=false",
+                    "--dest-tls-verify=false",
+                    "--src-creds",
+                    `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
+                    "--dest-creds",
+                    `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
+                    `docker://${source}`,
+                    `docker://${proxy.address}/${target}:prod`,
+                ]);
             } catch (e) {
                 ok = false;
-                skopeo.firstError ||= (String((e as { stderr?: string }).stderr ?? e).trim().split("\n").pop() ?? "").slice(0, 200);
+                skopeo.firstError ||= (
+                    String((e as { stderr?: string }).stderr ?? e)
+                        .trim()
+                        .split("\n")
+                        .pop() ?? ""
+                ).slice(0, 200);
             }
             const right = await tagIs(target, "prod", project.digests[s]);
             if (ok && right) skopeo.ok++;
             else if (!ok && !right) skopeo.failed++;
             else skopeo.wrongTag++;
         }
-        if (process.stderr.isTTY) process.stderr.write(`\rpromotion-faults: ${i + 1}/${commands} commands`);
+        if (process.stderr.isTTY)
+            process.stderr.write(`\rpromotion-faults: ${i + 1}/${commands} commands`);
     }
     if (process.stderr.isTTY) process.stderr.write("\n");
     await direct.close();
@@ -79,10 +137,18 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
     fs.rmSync(project.dir, { recursive: true, force: true });
     const total = commands * PROMOTED_SERVICES.length;
     const pct = (n: number) => `${((100 * n) / total).toFixed(2)}%`;
-    console.log(`bench/promotion-faults — ${total} image promotions per tool, ${(RATE * 100).toFixed(0)}% of registry requests answered 503 (seeded), ${Math.round((performance.now() - started) / 1000)} s`);
-    console.log(`  npm run promote -- apply:          ${ours.ok}/${total} completed (${pct(ours.ok)}), ${ours.failed} failed cleanly, ${ours.wrongTag} ended with a tag not matching the exit code   goal ≥ 99.9%${ours.firstError ? `   first error: ${ours.firstError}` : ""}`);
-    console.log(`  skopeo copy --retry-times 5:       ${skopeo.ok}/${total} completed (${pct(skopeo.ok)}), ${skopeo.failed} failed cleanly, ${skopeo.wrongTag} ended with a tag not matching the exit code${skopeo.firstError ? `   first error: ${skopeo.firstError}` : ""}`);
-    console.log(`  requests through the proxy: ${proxy.stats.requests}, 503 injected: ${proxy.stats.injected503}`);
+    console.log(
+        `bench/promotion-faults — ${total} image promotions per tool, ${(RATE * 100).toFixed(0)}% of registry requests answered 503 (seeded), ${Math.round((performance.now() - started) / 1000)} s`,
+    );
+    console.log(
+        `  npm run promote -- apply:          ${ours.ok}/${total} completed (${pct(ours.ok)}), ${ours.failed} failed cleanly, ${ours.wrongTag} ended with a tag not matching the exit code   goal ≥ 99.9%${ours.firstError ? `   first error: ${ours.firstError}` : ""}`,
+    );
+    console.log(
+        `  skopeo copy --retry-times 5:       ${skopeo.ok}/${total} completed (${pct(skopeo.ok)}), ${skopeo.failed} failed cleanly, ${skopeo.wrongTag} ended with a tag not matching the exit code${skopeo.firstError ? `   first error: ${skopeo.firstError}` : ""}`,
+    );
+    console.log(
+        `  requests through the proxy: ${proxy.stats.requests}, 503 injected: ${proxy.stats.injected503}`,
+    );
 })().catch((e) => {
     console.error(e);
     process.exit(1);

@@ -12,7 +12,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseDocument } from "yaml";
-import { promotionProject, PROMOTE_ENV, PROMOTED_SERVICES } from "../test/support/promotion-project";
+import {
+    promotionProject,
+    PROMOTE_ENV,
+    PROMOTED_SERVICES,
+} from "../test/support/promotion-project";
 import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry } from "../test/support/registry";
 import { countingProxy } from "../test/support/reverse-proxy";
 import { ROOT } from "../test/support/stacks";
@@ -25,7 +29,10 @@ const RUNS = Number(process.env.KEYBUZZ_BENCH_RUNS ?? 5);
 function targetSuffix(dir: string, suffix: string): void {
     const file = path.join(dir, "Pulumi.prod.yaml");
     const doc = parseDocument(fs.readFileSync(file, "utf8"));
-    doc.setIn(["config", "keybuzz-platform:promotion"], { sourceStack: "dev", targetRepositorySuffix: suffix });
+    doc.setIn(["config", "keybuzz-platform:promotion"], {
+        sourceStack: "dev",
+        targetRepositorySuffix: suffix,
+    });
     fs.writeFileSync(file, doc.toString());
 }
 
@@ -33,20 +40,51 @@ function targetSuffix(dir: string, suffix: string): void {
     const reg = await startRegistry();
     const proxy = await countingProxy(reg.address);
     const project = await promotionProject(reg.address, proxy.address, { fileBytes: 200_000 });
-    const images = JSON.parse(fs.readFileSync(project.sourceFile, "utf8")) as Record<string, string>;
+    const images = JSON.parse(fs.readFileSync(project.sourceFile, "utf8")) as Record<
+        string,
+        string
+    >;
     const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-cache-"));
 
     const ours = async (suffix: string, cache: string) => {
         targetSuffix(project.dir, suffix);
-        await run("npm", ["run", "-s", "promote", "--", "apply", "--stack", "prod", "--project", project.dir, "--source", project.sourceFile], {
-            cwd: ROOT,
-            env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
-        });
+        await run(
+            "npm",
+            [
+                "run",
+                "-s",
+                "promote",
+                "--",
+                "apply",
+                "--stack",
+                "prod",
+                "--project",
+                project.dir,
+                "--source",
+                project.sourceFile,
+            ],
+            {
+                cwd: ROOT,
+                env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
+            },
+        );
     };
     const skopeo = async (suffix: string) => {
         for (const s of PROMOTED_SERVICES) {
             const source = images[s].replace(/:[^/:@]+@/, "@");
-            await run("skopeo", ["copy", "--all", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false", "--src-creds", `${REGISTRY_USER}:${REGISTRY_PASSWORD}`, "--dest-creds", `${REGISTRY_USER}:${REGISTRY_PASSWORD}`, `docker://${source}`, `docker://${proxy.address}/keybuzzio/keybuzz-${s}-skopeo${suffix}:prod`]);
+            await run("skopeo", [
+                "copy",
+                "--all",
+                "--preserve-digests",
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+                "--src-creds",
+                `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
+                "--dest-creds",
+                `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
+                `docker://${source}`,
+                `docker://${proxy.address}/keybuzzio/keybuzz-${s}-skopeo${suffix}:prod`,
+            ]);
         }
     };
     const measure = async (fn: (i: number) => Promise<unknown>) => {
@@ -62,7 +100,9 @@ function targetSuffix(dir: string, suffix: string): void {
         return { ms: median(times), requestsPerImage: median(requests) };
     };
     // npm's own start, for context: what any npm command costs before it does anything.
-    const npmNoop = await measure(() => run("npm", ["run", "-s", "env", "--", "true"], { cwd: ROOT }));
+    const npmNoop = await measure(() =>
+        run("npm", ["run", "-s", "env", "--", "true"], { cwd: ROOT }),
+    );
     // Interleaved per run would mix caches; each side runs its own series against fresh targets.
     const firstOurs = await measure((i) => ours(`-b${i}`, path.join(cacheRoot, `first-${i}`)));
     const firstSkopeo = await measure((i) => skopeo(`-b${i}`));
@@ -73,12 +113,20 @@ function targetSuffix(dir: string, suffix: string): void {
     fs.rmSync(cacheRoot, { recursive: true, force: true });
     fs.rmSync(project.dir, { recursive: true, force: true });
 
-    const line = (label: string, o: { ms: number; requestsPerImage: number }, s: { ms: number; requestsPerImage: number }) =>
+    const line = (
+        label: string,
+        o: { ms: number; requestsPerImage: number },
+        s: { ms: number; requestsPerImage: number },
+    ) =>
         `  ${label.padEnd(16)} npm run promote -- apply ${fmt(o.ms)} (${o.requestsPerImage.toFixed(1)} req/image)   3× skopeo copy ${fmt(s.ms)} (${s.requestsPerImage.toFixed(1)} req/image)   ours/skopeo ${(o.ms / s.ms).toFixed(2)}× (goal ≤ 2×)`;
-    console.log(`bench/promotion — 3 images (OCI, index, Docker), evidence + layer scan on, whole commands through one counting proxy, median of ${RUNS}`);
+    console.log(
+        `bench/promotion — 3 images (OCI, index, Docker), evidence + layer scan on, whole commands through one counting proxy, median of ${RUNS}`,
+    );
     console.log(line("first promotion:", firstOurs, firstSkopeo));
     console.log(line("no-op re-run:", noopOurs, noopSkopeo));
-    console.log(`  context: npm run -s env -- true ${fmt(npmNoop.ms)}; no-op requests per image ${noopOurs.requestsPerImage.toFixed(1)} (goal ≤ 2)`);
+    console.log(
+        `  context: npm run -s env -- true ${fmt(npmNoop.ms)}; no-op requests per image ${noopOurs.requestsPerImage.toFixed(1)} (goal ≤ 2)`,
+    );
 })().catch((e) => {
     console.error(e);
     process.exit(1);

@@ -4,7 +4,10 @@ import * as path from "node:path";
 
 const name = process.argv[2];
 // Run from source (tsx) or compiled (out/bench): the same names either way.
-const available = fs.readdirSync(__dirname).filter((f) => /\.(ts|js)$/.test(f) && !/^(run|stats)\./.test(f)).map((f) => f.replace(/\.(ts|js)$/, ""));
+const available = fs
+    .readdirSync(__dirname)
+    .filter((f) => /\.(ts|js)$/.test(f) && !/^(run|stats)\./.test(f))
+    .map((f) => f.replace(/\.(ts|js)$/, ""));
 if (!name || !available.includes(name)) {
     process.stderr.write(`bench: name one of ${available.join(", ")}\n`);
     process.exit(2);

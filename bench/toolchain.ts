@@ -13,19 +13,32 @@ import { fmt, median } from "./stats";
 const root = projectRoot();
 function setup(env: NodeJS.ProcessEnv = {}): number {
     const t = performance.now();
-    const r = spawnSync("bash", ["scripts/setup.sh"], { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
+    const r = spawnSync("bash", ["scripts/setup.sh"], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+    });
     if (r.status !== 0) throw new Error(r.stderr);
     return performance.now() - t;
 }
 
 const warm = Array.from({ length: 5 }, () => setup());
-console.log(`bench/toolchain — warm npm run setup (median of 5): ${fmt(median(warm))}  runs: ${warm.map((x) => x.toFixed(0)).join(", ")}`);
+console.log(
+    `bench/toolchain — warm npm run setup (median of 5): ${fmt(median(warm))}  runs: ${warm.map((x) => x.toFixed(0)).join(", ")}`,
+);
 // The engine on the stacks: bench/cluster (the local cluster, cold up, update, destroy).
 if (process.env.KEYBUZZ_BENCH_COLD === "1") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-cold-"));
     // Hide the already-built CLI from PATH, or setup would (rightly) reuse it.
-    const cold = setup({ KEYBUZZ_CACHE_DIR: path.join(dir, "cache"), GOCACHE: path.join(dir, "gocache") });
-    console.log(`bench/toolchain — cold setup (empty toolchain and Go build caches, module cache kept): ${(cold / 1000).toFixed(0)} s`);
+    const cold = setup({
+        KEYBUZZ_CACHE_DIR: path.join(dir, "cache"),
+        GOCACHE: path.join(dir, "gocache"),
+    });
+    console.log(
+        `bench/toolchain — cold setup (empty toolchain and Go build caches, module cache kept): ${(cold / 1000).toFixed(0)} s`,
+    );
 } else {
-    console.log("bench/toolchain — cold setup: set KEYBUZZ_BENCH_COLD=1 to measure (several minutes)");
+    console.log(
+        "bench/toolchain — cold setup: set KEYBUZZ_BENCH_COLD=1 to measure (several minutes)",
+    );
 }

@@ -5,17 +5,35 @@
  */
 import * as path from "node:path";
 import { passphraseFromEnv } from "../config/passphrase";
-import { otherIdentities, readStackFile, StackFileError, stackFilePath } from "../config/stack-file";
+import {
+    otherIdentities,
+    readStackFile,
+    StackFileError,
+    stackFilePath,
+} from "../config/stack-file";
 import { formatIssues, validateStackConfig } from "../config/validate";
 import { CannotRun, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 
-const USAGE = "npm run check:config -- (--stack <name> | --file <path>) [--format text|json] [--no-decrypt]";
+const USAGE =
+    "npm run check:config -- (--stack <name> | --file <path>) [--format text|json] [--no-decrypt]";
 
 main("check:config", async () => {
-    const { values } = parseFlags(process.argv.slice(2), { stack: { type: "string" }, file: { type: "string" }, format: { type: "string" }, "no-decrypt": { type: "boolean" } }, USAGE);
+    const { values } = parseFlags(
+        process.argv.slice(2),
+        {
+            stack: { type: "string" },
+            file: { type: "string" },
+            format: { type: "string" },
+            "no-decrypt": { type: "boolean" },
+        },
+        USAGE,
+    );
     const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-    if (!values.stack && !values.file) throw new CannotRun(`give --stack <name> or --file <path>\nusage: ${USAGE}`);
-    const file = values.file ? path.resolve(values.file) : stackFilePath(process.env.KEYBUZZ_ROOT ?? process.cwd(), values.stack!);
+    if (!values.stack && !values.file)
+        throw new CannotRun(`give --stack <name> or --file <path>\nusage: ${USAGE}`);
+    const file = values.file
+        ? path.resolve(values.file)
+        : stackFilePath(process.env.KEYBUZZ_ROOT ?? process.cwd(), values.stack!);
     let raw: Record<string, unknown>;
     try {
         // Decrypted as policy:check does: a secure value that is not ciphertext, or that holds
@@ -28,14 +46,33 @@ main("check:config", async () => {
         throw e;
     }
     const stack = values.stack ?? /Pulumi\.([^.]+)\.yaml$/.exec(path.basename(file))?.[1];
-    if (!stack) throw new CannotRun(`cannot tell the stack name from ${file}; name the file Pulumi.<stack>.yaml or pass --stack`);
-    const others = otherIdentities(process.env.KEYBUZZ_ROOT ?? process.cwd(), stack).filter((o) => path.resolve(o.source) !== file);
+    if (!stack)
+        throw new CannotRun(
+            `cannot tell the stack name from ${file}; name the file Pulumi.<stack>.yaml or pass --stack`,
+        );
+    const others = otherIdentities(process.env.KEYBUZZ_ROOT ?? process.cwd(), stack).filter(
+        (o) => path.resolve(o.source) !== file,
+    );
     const result = validateStackConfig(stack, raw, others);
     const source = path.relative(process.cwd(), file) || file;
     if (format === "json") {
-        process.stdout.write(JSON.stringify({ schemaVersion: 1, stack, file: source, valid: result.ok, issues: result.ok ? [] : result.issues }, null, 2) + "\n");
+        process.stdout.write(
+            JSON.stringify(
+                {
+                    schemaVersion: 1,
+                    stack,
+                    file: source,
+                    valid: result.ok,
+                    issues: result.ok ? [] : result.issues,
+                },
+                null,
+                2,
+            ) + "\n",
+        );
     } else if (result.ok) {
-        process.stdout.write(`${source}: valid config for stack "${stack}" (environment ${result.config.environment}, namespace ${result.config.namespace})\n`);
+        process.stdout.write(
+            `${source}: valid config for stack "${stack}" (environment ${result.config.environment}, namespace ${result.config.namespace})\n`,
+        );
     } else {
         process.stdout.write(formatIssues(stack, source, result.issues) + "\n");
     }

@@ -13,11 +13,18 @@ import { CannotRun, EXIT_FAILED, EXIT_OK, main, parseFlags } from "../lib/cli";
 const USAGE = "npm run cluster:up | cluster:down | cluster:status [-- --format text|json]";
 
 export function clusterDir(): string {
-    return process.env.KEYBUZZ_CLUSTER_DIR ?? path.join(process.env.KEYBUZZ_ROOT ?? process.cwd(), ".keybuzz", "cluster");
+    return (
+        process.env.KEYBUZZ_CLUSTER_DIR ??
+        path.join(process.env.KEYBUZZ_ROOT ?? process.cwd(), ".keybuzz", "cluster")
+    );
 }
 
 main("cluster", async () => {
-    const { values, positionals } = parseFlags(process.argv.slice(2), { format: { type: "string" } }, USAGE);
+    const { values, positionals } = parseFlags(
+        process.argv.slice(2),
+        { format: { type: "string" } },
+        USAGE,
+    );
     const l = layout(clusterDir());
     const progress = (line: string) => process.stderr.write(`cluster: ${line}\n`);
     switch (positionals[0]) {
@@ -31,7 +38,11 @@ main("cluster", async () => {
             try {
                 const r = await up(l, bin, progress);
                 const h = await health(l);
-                progress(r.reused ? `already running: ${h.version} at ${h.apiServer}` : `running in ${r.seconds.toFixed(1)}s: ${h.version} at ${h.apiServer}, node ${h.readyNodes.join(", ")} Ready`);
+                progress(
+                    r.reused
+                        ? `already running: ${h.version} at ${h.apiServer}`
+                        : `running in ${r.seconds.toFixed(1)}s: ${h.version} at ${h.apiServer}, node ${h.readyNodes.join(", ")} Ready`,
+                );
                 process.stdout.write(`KUBECONFIG=${r.kubeconfig}\n`);
                 return EXIT_OK;
             } catch (e) {
@@ -40,17 +51,33 @@ main("cluster", async () => {
         }
         case "down": {
             const { stopped } = await down(l, progress);
-            process.stdout.write(stopped.length ? `cluster: stopped ${stopped.join(", ")}; removed ${l.dir}\n` : "cluster: not running\n");
+            process.stdout.write(
+                stopped.length
+                    ? `cluster: stopped ${stopped.join(", ")}; removed ${l.dir}\n`
+                    : "cluster: not running\n",
+            );
             return EXIT_OK;
         }
         case "status": {
             const h = await health(l);
-            if (values.format === "json") process.stdout.write(JSON.stringify({ ...h, kubeconfig: h.running ? l.kubeconfig : undefined }, null, 2) + "\n");
-            else if (h.running) process.stdout.write(`cluster: running, Kubernetes ${h.version} at ${h.apiServer}, Ready nodes: ${h.readyNodes.join(", ")}\nKUBECONFIG=${l.kubeconfig}\n`);
+            if (values.format === "json")
+                process.stdout.write(
+                    JSON.stringify(
+                        { ...h, kubeconfig: h.running ? l.kubeconfig : undefined },
+                        null,
+                        2,
+                    ) + "\n",
+                );
+            else if (h.running)
+                process.stdout.write(
+                    `cluster: running, Kubernetes ${h.version} at ${h.apiServer}, Ready nodes: ${h.readyNodes.join(", ")}\nKUBECONFIG=${l.kubeconfig}\n`,
+                );
             else process.stdout.write(`cluster: not running (${h.problem})\n`);
             return h.running ? EXIT_OK : EXIT_FAILED;
         }
         default:
-            throw new CannotRun(`unknown subcommand ${positionals[0] ?? "(none)"}\nusage: ${USAGE}`);
+            throw new CannotRun(
+                `unknown subcommand ${positionals[0] ?? "(none)"}\nusage: ${USAGE}`,
+            );
     }
 });

@@ -5,7 +5,9 @@
 import { CONFIG_NAMESPACE, CONFIG_REFERENCE } from "../config/schema";
 
 export function configReferenceMarkdown(): string {
-    const rows = CONFIG_REFERENCE.map((r) => `| \`${CONFIG_NAMESPACE}:${r.key}\` | ${r.type} | ${r.default} | ${r.meaning} |`);
+    const rows = CONFIG_REFERENCE.map(
+        (r) => `| \`${CONFIG_NAMESPACE}:${r.key}\` | ${r.type} | ${r.default} | ${r.meaning} |`,
+    );
     return ["| key | type | default | meaning |", "|---|---|---|---|", ...rows].join("\n");
 }
 

@@ -9,7 +9,12 @@
 import { execFileSync } from "node:child_process";
 import { Client } from "pg";
 import { readCatalog } from "../cutover/catalog";
-import { Connection, connectionFromEnv, connectionFromUrl, ConnectionError } from "../cutover/connection";
+import {
+    Connection,
+    connectionFromEnv,
+    connectionFromUrl,
+    ConnectionError,
+} from "../cutover/connection";
 import { copyCutover, CopyError } from "../cutover/copy";
 import { planCutover, planText } from "../cutover/plan";
 import { parseTenantIds, readSelector, SelectorError, TenantChoice } from "../cutover/selector";
@@ -22,13 +27,25 @@ const USAGE =
 
 function targetConnection(stack: string | undefined): Connection {
     if (!stack) return connectionFromEnv("KEYBUZZ_CUTOVER_TARGET_URL");
-    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(stack)) throw new CannotRun(`--target-stack ${JSON.stringify(stack.slice(0, 100))} is not a stack name`);
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(stack))
+        throw new CannotRun(
+            `--target-stack ${JSON.stringify(stack.slice(0, 100))} is not a stack name`,
+        );
     let url: string;
     try {
-        url = JSON.parse(execFileSync("pulumi", ["stack", "output", "--stack", stack, "--show-secrets", "--json", "databaseUrl"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+        url = JSON.parse(
+            execFileSync(
+                "pulumi",
+                ["stack", "output", "--stack", stack, "--show-secrets", "--json", "databaseUrl"],
+                { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+            ),
+        );
     } catch (e) {
-        const why = (e as { stderr?: string }).stderr?.trim().split("\n").pop() ?? (e as Error).message;
-        throw new CannotRun(`cannot read output databaseUrl of stack ${stack}: ${why}; deploy it first (npm run up -- --stack ${stack}) or set KEYBUZZ_CUTOVER_TARGET_URL`);
+        const why =
+            (e as { stderr?: string }).stderr?.trim().split("\n").pop() ?? (e as Error).message;
+        throw new CannotRun(
+            `cannot read output databaseUrl of stack ${stack}: ${why}; deploy it first (npm run up -- --stack ${stack}) or set KEYBUZZ_CUTOVER_TARGET_URL`,
+        );
     }
     return connectionFromUrl(url, `stack ${stack} output databaseUrl`);
 }
@@ -39,7 +56,9 @@ async function connect(conn: Connection): Promise<Client> {
         await c.connect();
     } catch (e) {
         await c.end().catch(() => undefined);
-        throw new CannotRun(`cannot connect to ${conn.label} (${conn.source}): ${(e as Error).message}`);
+        throw new CannotRun(
+            `cannot connect to ${conn.label} (${conn.source}): ${(e as Error).message}`,
+        );
     }
     return c;
 }
@@ -62,18 +81,31 @@ main("db:cutover", async () => {
     const sub = oneOf("subcommand", positionals[0], ["plan", "copy", "verify"] as const, "plan");
     if (!positionals[0]) throw new CannotRun(`name a subcommand\nusage: ${USAGE}`);
     const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-    if (!!values.tenants === !!values.selector) throw new CannotRun(`give exactly one of --tenants <ids> or --selector <file>\nusage: ${USAGE}`);
+    if (!!values.tenants === !!values.selector)
+        throw new CannotRun(
+            `give exactly one of --tenants <ids> or --selector <file>\nusage: ${USAGE}`,
+        );
     // Rows stream through COPY, so memory does not grow with the batch; a batch is the work an
     // interruption can lose, and each one re-evaluates the tenant selection (bench/cutover).
     const batchRows = values["batch-rows"] === undefined ? 50_000 : Number(values["batch-rows"]);
-    if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 1_000_000) throw new CannotRun(`--batch-rows must be a whole number from 1 to 1000000, not ${JSON.stringify(values["batch-rows"]).slice(0, 40)}`);
+    if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 1_000_000)
+        throw new CannotRun(
+            `--batch-rows must be a whole number from 1 to 1000000, not ${JSON.stringify(values["batch-rows"]).slice(0, 40)}`,
+        );
     let choice: TenantChoice;
     try {
         if (values.selector) {
             const selector = readSelector(values.selector);
-            choice = { tenantTable: values["tenant-table"] ?? selector.tenantTable, selector, file: values.selector };
+            choice = {
+                tenantTable: values["tenant-table"] ?? selector.tenantTable,
+                selector,
+                file: values.selector,
+            };
         } else {
-            choice = { tenantTable: values["tenant-table"] ?? "tenants", ids: parseTenantIds(values.tenants!) };
+            choice = {
+                tenantTable: values["tenant-table"] ?? "tenants",
+                ids: parseTenantIds(values.tenants!),
+            };
         }
     } catch (e) {
         if (e instanceof SelectorError) throw new CannotRun(e.message);
@@ -96,46 +128,100 @@ main("db:cutover", async () => {
         const catalog = await readCatalog(source);
         let sel;
         try {
-            sel = select(catalog, choice, (values["whole-table"] ?? "").split(",").map((s) => s.trim()).filter(Boolean), (s) => source.escapeLiteral(s));
+            sel = select(
+                catalog,
+                choice,
+                (values["whole-table"] ?? "")
+                    .split(",")
+                    .map((s) => s.trim())
+                    .filter(Boolean),
+                (s) => source.escapeLiteral(s),
+            );
         } catch (e) {
             if (e instanceof SelectionError) throw new CannotRun(e.message);
             throw e;
         }
         if (sub === "plan") {
             const plan = await planCutover(source, sel);
-            emit(format === "json" ? JSON.stringify({ schemaVersion: 1, source: sourceConn.label, ...plan }, null, 2) : planText(plan), values.out);
+            emit(
+                format === "json"
+                    ? JSON.stringify(
+                          { schemaVersion: 1, source: sourceConn.label, ...plan },
+                          null,
+                          2,
+                      )
+                    : planText(plan),
+                values.out,
+            );
             return plan.blockers.length ? EXIT_FAILED : EXIT_OK;
         }
         if (sub === "copy") {
             const tty = process.stderr.isTTY;
             let lastLine = 0;
-            const result = await copyCutover(source, target!, { source: sourceConn, target: targetConn! }, sel, {
-                batchRows,
-                progress: ({ table, copied, total, done }) => {
-                    if (tty) {
-                        process.stderr.write(`\r\x1b[Kcopy: ${table} ${copied}/${total} rows${done ? "\n" : ""}`);
-                    } else if (done || Date.now() - lastLine > 5000) {
-                        lastLine = Date.now();
-                        process.stderr.write(`copy: ${table} ${copied}/${total} rows${done ? " (done)" : ""}\n`);
-                    }
+            const result = await copyCutover(
+                source,
+                target!,
+                { source: sourceConn, target: targetConn! },
+                sel,
+                {
+                    batchRows,
+                    progress: ({ table, copied, total, done }) => {
+                        if (tty) {
+                            process.stderr.write(
+                                `\r\x1b[Kcopy: ${table} ${copied}/${total} rows${done ? "\n" : ""}`,
+                            );
+                        } else if (done || Date.now() - lastLine > 5000) {
+                            lastLine = Date.now();
+                            process.stderr.write(
+                                `copy: ${table} ${copied}/${total} rows${done ? " (done)" : ""}\n`,
+                            );
+                        }
+                    },
                 },
-            }).catch((e) => {
+            ).catch((e) => {
                 if (e instanceof CopyError) throw new CannotRun(e.message);
                 throw e;
             });
-            const summary = { schemaVersion: 1, source: sourceConn.label, target: targetConn!.label, ...result, rowsPerSecond: result.seconds > 0 ? Math.round(result.rows / result.seconds) : result.rows };
+            const summary = {
+                schemaVersion: 1,
+                source: sourceConn.label,
+                target: targetConn!.label,
+                ...result,
+                rowsPerSecond:
+                    result.seconds > 0 ? Math.round(result.rows / result.seconds) : result.rows,
+            };
             emit(
                 format === "json"
                     ? JSON.stringify(summary, null, 2)
                     : `copied ${result.rows} row(s) in ${result.seconds.toFixed(1)}s into ${targetConn!.label}${result.schemaCreated ? " (schema created)" : ""}\n` +
-                          result.tables.map((t) => `  ${t.table}: ${t.copied}${t.resumedAfter ? ` (resumed after key ${t.resumedAfter})` : ""}`).join("\n") +
+                          result.tables
+                              .map(
+                                  (t) =>
+                                      `  ${t.table}: ${t.copied}${t.resumedAfter ? ` (resumed after key ${t.resumedAfter})` : ""}`,
+                              )
+                              .join("\n") +
                           "\nnext: npm run db:cutover -- verify with the same flags",
                 values.out,
             );
             return EXIT_OK;
         }
         const checks = await verifyCutover(source, target!, sel);
-        emit(format === "json" ? JSON.stringify({ schemaVersion: 1, source: sourceConn.label, target: targetConn!.label, equal: checks.every((c) => c.equal), tables: checks }, null, 2) : verifyText(checks), values.out);
+        emit(
+            format === "json"
+                ? JSON.stringify(
+                      {
+                          schemaVersion: 1,
+                          source: sourceConn.label,
+                          target: targetConn!.label,
+                          equal: checks.every((c) => c.equal),
+                          tables: checks,
+                      },
+                      null,
+                      2,
+                  )
+                : verifyText(checks),
+            values.out,
+        );
         return checks.every((c) => c.equal) ? EXIT_OK : EXIT_FAILED;
     } finally {
         await source.query("ROLLBACK").catch(() => undefined);

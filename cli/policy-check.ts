@@ -15,7 +15,16 @@ import { EnvironmentIdentity } from "../config/identity";
 import { passphraseFromEnv } from "../config/passphrase";
 import { otherIdentities, StackFileError, stackFilePath } from "../config/stack-file";
 import { ConfigError } from "../config/validate";
-import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags, readInput } from "../lib/cli";
+import {
+    CannotRun,
+    emit,
+    EXIT_FAILED,
+    EXIT_OK,
+    main,
+    oneOf,
+    parseFlags,
+    readInput,
+} from "../lib/cli";
 import { evaluate, ViolationReport } from "../policies/evaluate";
 import { ResourceView } from "../policies/model";
 import { crossGuardConfig, packConfig } from "../policies/pack-config";
@@ -24,7 +33,8 @@ import { isDigest } from "../image/reference";
 import { identityFromManifests, ManifestError, readManifests } from "../policies/sources/manifests";
 import { stackResources } from "../policies/sources/stack";
 
-const USAGE = "npm run policy:check -- (--stack <name> | --file <path> | --manifests <file|dir> --env <name>) [--compare env=path]… [--fingerprints env=file]… [--promoted file] [--format text|json|md|sarif|junit] [--out file]";
+const USAGE =
+    "npm run policy:check -- (--stack <name> | --file <path> | --manifests <file|dir> --env <name>) [--compare env=path]… [--fingerprints env=file]… [--promoted file] [--format text|json|md|sarif|junit] [--out file]";
 
 function pairs(flag: string, values: string[] | undefined): Array<[string, string]> {
     return (values ?? []).map((v) => {
@@ -46,8 +56,15 @@ function readJson(file: string, what: string): unknown {
 function promotedDigests(file: string | undefined): string[] | undefined {
     if (!file) return undefined;
     const data = readJson(file, "promotion record") as any;
-    const list = Array.isArray(data) ? data : Array.isArray(data?.entries) ? data.entries.map((e: any) => e?.digest) : undefined;
-    if (!list || !list.every((d: unknown) => isDigest(d))) throw new CannotRun(`${file}: expected a JSON array of sha256:<64 hex> digests or a ledger with entries[].digest`);
+    const list = Array.isArray(data)
+        ? data
+        : Array.isArray(data?.entries)
+          ? data.entries.map((e: any) => e?.digest)
+          : undefined;
+    if (!list || !list.every((d: unknown) => isDigest(d)))
+        throw new CannotRun(
+            `${file}: expected a JSON array of sha256:<64 hex> digests or a ledger with entries[].digest`,
+        );
     return list;
 }
 
@@ -75,27 +92,40 @@ main("policy:check", async () => {
     let environment: string;
     let ownFile: string | undefined;
     if (values.manifests) {
-        if (!values.env) throw new CannotRun(`--manifests needs --env <name> (the environment the manifests are from)\nusage: ${USAGE}`);
-        if (!findEnvironment(values.env)) throw new CannotRun(`--env ${values.env} is not a declared environment (config/environments.ts)`);
+        if (!values.env)
+            throw new CannotRun(
+                `--manifests needs --env <name> (the environment the manifests are from)\nusage: ${USAGE}`,
+            );
+        if (!findEnvironment(values.env))
+            throw new CannotRun(
+                `--env ${values.env} is not a declared environment (config/environments.ts)`,
+            );
         environment = values.env;
     } else if (values.stack || values.file) {
         ownFile = values.file ? path.resolve(values.file) : stackFilePath(root, values.stack!);
-        environment = values.stack ?? /Pulumi\.([^.]+)\.yaml$/.exec(path.basename(ownFile))?.[1] ?? "";
-        if (!environment) throw new CannotRun(`cannot tell the stack from ${ownFile}; pass --stack`);
+        environment =
+            values.stack ?? /Pulumi\.([^.]+)\.yaml$/.exec(path.basename(ownFile))?.[1] ?? "";
+        if (!environment)
+            throw new CannotRun(`cannot tell the stack from ${ownFile}; pass --stack`);
     } else {
         throw new CannotRun(`give --stack, --file or --manifests\nusage: ${USAGE}`);
     }
 
     // Other environments: their stack files (identity and, when decryptable, fingerprints).
-    const others: EnvironmentIdentity[] = otherIdentities(root, environment).filter((o) => !ownFile || path.resolve(root, o.source) !== ownFile);
+    const others: EnvironmentIdentity[] = otherIdentities(root, environment).filter(
+        (o) => !ownFile || path.resolve(root, o.source) !== ownFile,
+    );
     const otherFingerprints: Record<string, Record<string, string>> = {};
-    for (const [env, target] of pairs("compare", values.compare)) others.push(identityFromManifests(readManifests(target, env), env, target));
+    for (const [env, target] of pairs("compare", values.compare))
+        others.push(identityFromManifests(readManifests(target, env), env, target));
     for (const id of others) {
         const file = stackFilePath(root, id.environment);
         if (!fs.existsSync(file) || findEnvironment(id.environment)?.throwAway) continue;
         try {
             const rest = others.filter((o) => o.environment !== id.environment);
-            otherFingerprints[id.environment] = (await stackResources(file, id.environment, rest, pass)).fingerprints;
+            otherFingerprints[id.environment] = (
+                await stackResources(file, id.environment, rest, pass)
+            ).fingerprints;
         } catch {
             // Undecryptable or invalid: that environment's fingerprints stay "not verified".
         }
@@ -118,18 +148,36 @@ main("policy:check", async () => {
             target = { kind: "stack", name: environment, environment: own.config.environment };
         }
     } catch (e) {
-        if (e instanceof ConfigError) throw new CannotRun(`the stack config is invalid, so the pack cannot run:\n${e.message}`);
-        if (e instanceof StackFileError || e instanceof ManifestError) throw new CannotRun(e.message);
+        if (e instanceof ConfigError)
+            throw new CannotRun(
+                `the stack config is invalid, so the pack cannot run:\n${e.message}`,
+            );
+        if (e instanceof StackFileError || e instanceof ManifestError)
+            throw new CannotRun(e.message);
         throw e;
     }
-    const config = packConfig(root, environment, others, otherFingerprints, promotedDigests(values.promoted));
+    const config = packConfig(
+        root,
+        environment,
+        others,
+        otherFingerprints,
+        promotedDigests(values.promoted),
+    );
     if (values["emit-pack-config"]) {
         // The same evidence as CrossGuard policy config, for `pulumi preview --policy-pack policies --policy-pack-config <file>`.
-        fs.writeFileSync(values["emit-pack-config"], JSON.stringify(crossGuardConfig(config), null, 2) + "\n");
-        process.stderr.write(`policy:check: wrote the pack's config for environment ${environment} to ${values["emit-pack-config"]}\n`);
+        fs.writeFileSync(
+            values["emit-pack-config"],
+            JSON.stringify(crossGuardConfig(config), null, 2) + "\n",
+        );
+        process.stderr.write(
+            `policy:check: wrote the pack's config for environment ${environment} to ${values["emit-pack-config"]}\n`,
+        );
     }
     const report = evaluate(resources, config, target);
     emit(render(report, format), values.out);
-    if (values.out) process.stderr.write(`policy:check: ${report.summary.verdict} (${report.summary.mandatory} mandatory, ${report.summary.advisory} advisory, ${report.summary.notVerified} not verified) → ${values.out}\n`);
+    if (values.out)
+        process.stderr.write(
+            `policy:check: ${report.summary.verdict} (${report.summary.mandatory} mandatory, ${report.summary.advisory} advisory, ${report.summary.notVerified} not verified) → ${values.out}\n`,
+        );
     return report.summary.verdict === "fail" ? EXIT_FAILED : EXIT_OK;
 });

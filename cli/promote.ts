@@ -19,16 +19,35 @@ import * as path from "node:path";
 import { passphraseFromEnv } from "../config/passphrase";
 import { SERVICE_NAMES, ServiceName } from "../config/schema";
 import { SecretValue } from "../config/secret";
-import { otherIdentities, readStackFile, StackFileError, stackFilePath } from "../config/stack-file";
+import {
+    otherIdentities,
+    readStackFile,
+    StackFileError,
+    stackFilePath,
+} from "../config/stack-file";
 import { formatIssues, validateStackConfig } from "../config/validate";
-import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags, readInput } from "../lib/cli";
+import {
+    CannotRun,
+    emit,
+    EXIT_FAILED,
+    EXIT_OK,
+    main,
+    oneOf,
+    parseFlags,
+    readInput,
+} from "../lib/cli";
 import { LedgerEntry, ledgerPath, readLedger } from "../promotion/ledger";
 import { moves, ServicePlan } from "../promotion/plan";
-import { promoteStack, PromotionInputError, StackPromotionResult } from "../promotion/promote-stack";
+import {
+    promoteStack,
+    PromotionInputError,
+    StackPromotionResult,
+} from "../promotion/promote-stack";
 import { promotionSettings, PromotionSettingsError } from "../promotion/settings";
 import { registryCredentialsFromEnv } from "../registry/credentials-from-env";
 
-const USAGE = "npm run promote -- plan|apply|ledger|rollback --stack <target> [--project <dir>] [--source <images.json>] [--service <name>] [--to <id|digest>] [--format text|json]";
+const USAGE =
+    "npm run promote -- plan|apply|ledger|rollback --stack <target> [--project <dir>] [--source <images.json>] [--service <name>] [--to <id|digest>] [--format text|json]";
 
 /** The source stage's images by digest: --source file, else the source stack's `images` output. */
 function sourceImages(file: string | undefined, sourceStack: string): Record<string, string> {
@@ -40,22 +59,45 @@ function sourceImages(file: string | undefined, sourceStack: string): Record<str
             throw new CannotRun(`cannot read --source ${file}: ${(e as Error).message}`);
         }
     } else {
-        const r = spawnSync("pulumi", ["stack", "output", "images", "--json", "--stack", sourceStack], { encoding: "utf8" });
-        if (r.status !== 0) throw new CannotRun(`cannot read the images output of stack ${sourceStack} (${(r.stderr || r.error?.message || "").trim().split("\n")[0]}); pass --source <images.json> with its images by digest`);
+        const r = spawnSync(
+            "pulumi",
+            ["stack", "output", "images", "--json", "--stack", sourceStack],
+            { encoding: "utf8" },
+        );
+        if (r.status !== 0)
+            throw new CannotRun(
+                `cannot read the images output of stack ${sourceStack} (${(r.stderr || r.error?.message || "").trim().split("\n")[0]}); pass --source <images.json> with its images by digest`,
+            );
         parsed = JSON.parse(r.stdout);
     }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new CannotRun(`${file ?? `the images output of ${sourceStack}`}: expected a JSON object of service → image@sha256:…`);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+        throw new CannotRun(
+            `${file ?? `the images output of ${sourceStack}`}: expected a JSON object of service → image@sha256:…`,
+        );
     return parsed as Record<string, string>;
 }
 
 main("promote", async () => {
     const { values, positionals } = parseFlags(
         process.argv.slice(2),
-        { stack: { type: "string" }, project: { type: "string" }, source: { type: "string" }, service: { type: "string", multiple: true }, to: { type: "string" }, format: { type: "string" } },
+        {
+            stack: { type: "string" },
+            project: { type: "string" },
+            source: { type: "string" },
+            service: { type: "string", multiple: true },
+            to: { type: "string" },
+            format: { type: "string" },
+        },
         USAGE,
     );
-    if (!positionals[0]) throw new CannotRun(`name an action: plan, apply, ledger or rollback\nusage: ${USAGE}`);
-    const action = oneOf("action", positionals[0], ["plan", "apply", "ledger", "rollback"] as const, "plan");
+    if (!positionals[0])
+        throw new CannotRun(`name an action: plan, apply, ledger or rollback\nusage: ${USAGE}`);
+    const action = oneOf(
+        "action",
+        positionals[0],
+        ["plan", "apply", "ledger", "rollback"] as const,
+        "plan",
+    );
     const format = oneOf("format", values.format, ["text", "json"] as const, "text");
     if (!values.stack) throw new CannotRun(`--stack <target stack> is required\nusage: ${USAGE}`);
     // --project: another checkout of this project (its stack files and ledger/); default this one.
@@ -64,12 +106,17 @@ main("promote", async () => {
 
     if (action === "ledger") {
         const ledger = readLedger(ledgerPath(root, stack), stack);
-        emit(format === "json" ? JSON.stringify(ledger, null, 2) : ledgerText(ledger.entries), undefined);
+        emit(
+            format === "json" ? JSON.stringify(ledger, null, 2) : ledgerText(ledger.entries),
+            undefined,
+        );
         return EXIT_OK;
     }
 
     const services = (values.service ?? [...SERVICE_NAMES]) as ServiceName[];
-    for (const s of services) if (!(SERVICE_NAMES as readonly string[]).includes(s)) throw new CannotRun(`--service ${s} is not one of ${SERVICE_NAMES.join(", ")}`);
+    for (const s of services)
+        if (!(SERVICE_NAMES as readonly string[]).includes(s))
+            throw new CannotRun(`--service ${s} is not one of ${SERVICE_NAMES.join(", ")}`);
 
     // The stack file through the config schema, as `pulumi up` reads it. Decrypted only when
     // the registry credentials must come from it (the key derivation is the slow part).
@@ -77,14 +124,23 @@ main("promote", async () => {
     const stackFile = stackFilePath(root, stack);
     let raw: Record<string, unknown>;
     try {
-        raw = readStackFile(stackFile, fromEnv.username && fromEnv.password ? undefined : passphraseFromEnv());
+        raw = readStackFile(
+            stackFile,
+            fromEnv.username && fromEnv.password ? undefined : passphraseFromEnv(),
+        );
     } catch (e) {
         if (e instanceof StackFileError) throw new CannotRun(e.message);
         throw e;
     }
     const others = otherIdentities(root, stack);
     const validated = validateStackConfig(stack, raw, others);
-    if (!validated.ok) throw new CannotRun(formatIssues(stack, path.basename(stackFile), validated.issues).replace("nothing was deployed", "nothing was promoted"));
+    if (!validated.ok)
+        throw new CannotRun(
+            formatIssues(stack, path.basename(stackFile), validated.issues).replace(
+                "nothing was deployed",
+                "nothing was promoted",
+            ),
+        );
     const config = validated.config;
     let settings;
     try {
@@ -95,8 +151,15 @@ main("promote", async () => {
     }
     if (fromEnv.scheme) settings = { ...settings, registryScheme: fromEnv.scheme };
     const username = fromEnv.username ?? config.registry.username;
-    const password = fromEnv.password ?? (config.registryPassword instanceof SecretValue ? config.registryPassword.value : undefined);
-    if (!username || !password) throw new CannotRun(`no registry credentials: set KEYBUZZ_REGISTRY_USERNAME/KEYBUZZ_REGISTRY_PASSWORD, or registry.username and registryPassword in ${path.basename(stackFile)} (with its passphrase)`);
+    const password =
+        fromEnv.password ??
+        (config.registryPassword instanceof SecretValue
+            ? config.registryPassword.value
+            : undefined);
+    if (!username || !password)
+        throw new CannotRun(
+            `no registry credentials: set KEYBUZZ_REGISTRY_USERNAME/KEYBUZZ_REGISTRY_PASSWORD, or registry.username and registryPassword in ${path.basename(stackFile)} (with its passphrase)`,
+        );
 
     let result: StackPromotionResult;
     try {
@@ -109,7 +172,10 @@ main("promote", async () => {
             others,
             services,
             servicesNamed: values.service !== undefined,
-            sourceImages: action === "rollback" ? undefined : sourceImages(values.source, settings.sourceStack),
+            sourceImages:
+                action === "rollback"
+                    ? undefined
+                    : sourceImages(values.source, settings.sourceStack),
             to: values.to,
             credentials: { username, password },
             by: process.env.GITHUB_ACTOR ?? os.userInfo().username,
@@ -138,8 +204,16 @@ function serviceSummary(s: ServicePlan) {
         to: c.digest,
         changes: moves(s),
         inPlace: s.inPlace,
-        verifiedIn: s.checks?.evidence ? { stage: s.checks.evidence.stage, verified: s.checks.evidence.verified, tag: s.checks.evidence.tag } : null,
-        layerScan: s.checks?.layerScan ? { layers: s.checks.layerScan.layers, scanner: s.checks.layerScan.scanner } : null,
+        verifiedIn: s.checks?.evidence
+            ? {
+                  stage: s.checks.evidence.stage,
+                  verified: s.checks.evidence.verified,
+                  tag: s.checks.evidence.tag,
+              }
+            : null,
+        layerScan: s.checks?.layerScan
+            ? { layers: s.checks.layerScan.layers, scanner: s.checks.layerScan.scanner }
+            : null,
         foreignHosts: s.checks?.layerScan?.foreignHosts ?? [],
         refusal: s.refusal ?? null,
         immutableTag: c.tags.immutable,
@@ -151,18 +225,39 @@ function serviceSummary(s: ServicePlan) {
 
 const short = (d: string | null) => (d ? d.slice(0, 19) + "…" : "(none)");
 
-function planText(r: { action: string; stack: string; written: boolean; services: ReturnType<typeof serviceSummary>[] }): string {
-    const lines = [`promote ${r.action} → stack ${r.stack}${r.written ? " (applied)" : r.action === "plan" ? " (preview: nothing written)" : " (refused: nothing written)"}`];
+function planText(r: {
+    action: string;
+    stack: string;
+    written: boolean;
+    services: ReturnType<typeof serviceSummary>[];
+}): string {
+    const lines = [
+        `promote ${r.action} → stack ${r.stack}${r.written ? " (applied)" : r.action === "plan" ? " (preview: nothing written)" : " (refused: nothing written)"}`,
+    ];
     for (const s of r.services) {
-        const checked = s.verifiedIn ? `verified in ${s.verifiedIn.stage}${s.layerScan ? `, ${s.layerScan.layers} layer${s.layerScan.layers === 1 ? "" : "s"} clean` : ""}` : "checks not required";
-        const verdict = s.refusal ? `REFUSED: ${s.refusal}` : s.inPlace ? "unchanged (already promoted)" : `${r.written ? "moved" : "will move"} (${checked})`;
-        lines.push(`  ${s.service.padEnd(8)} ${short(s.from)} → ${short(s.to)}  ${s.rollbackOf ? `[rollback to ledger #${s.rollbackOf}] ` : ""}${verdict}`);
-        if (!s.refusal && !s.inPlace) lines.push(`           tags: ${s.immutableTag} (immutable), ${s.movingTag} (moving)`);
+        const checked = s.verifiedIn
+            ? `verified in ${s.verifiedIn.stage}${s.layerScan ? `, ${s.layerScan.layers} layer${s.layerScan.layers === 1 ? "" : "s"} clean` : ""}`
+            : "checks not required";
+        const verdict = s.refusal
+            ? `REFUSED: ${s.refusal}`
+            : s.inPlace
+              ? "unchanged (already promoted)"
+              : `${r.written ? "moved" : "will move"} (${checked})`;
+        lines.push(
+            `  ${s.service.padEnd(8)} ${short(s.from)} → ${short(s.to)}  ${s.rollbackOf ? `[rollback to ledger #${s.rollbackOf}] ` : ""}${verdict}`,
+        );
+        if (!s.refusal && !s.inPlace)
+            lines.push(`           tags: ${s.immutableTag} (immutable), ${s.movingTag} (moving)`);
     }
     return lines.join("\n");
 }
 
 function ledgerText(entries: readonly LedgerEntry[]): string {
     if (!entries.length) return "the ledger is empty: nothing was promoted yet";
-    return entries.map((e) => `#${e.id} ${e.promotedAt} ${e.service} ${e.digest} from ${e.sourceImage} by ${e.by}${e.rollbackOf ? ` (rollback to #${e.rollbackOf})` : ""}`).join("\n");
+    return entries
+        .map(
+            (e) =>
+                `#${e.id} ${e.promotedAt} ${e.service} ${e.digest} from ${e.sourceImage} by ${e.by}${e.rollbackOf ? ` (rollback to #${e.rollbackOf})` : ""}`,
+        )
+        .join("\n");
 }

@@ -15,7 +15,15 @@ import * as path from "node:path";
 import { KubeApi } from "./kube-api";
 import { createPki, Pki, pkiPaths } from "./pki";
 import { freeLoopbackPort } from "./ports";
-import { isAlive, lastLines, processesMentioning, sleep, startDetached, Started, stopProcess } from "./processes";
+import {
+    isAlive,
+    lastLines,
+    processesMentioning,
+    sleep,
+    startDetached,
+    Started,
+    stopProcess,
+} from "./processes";
 
 export const CONTEXT = "keybuzz-local";
 export const NODE_NAME = "kwok-node-0";
@@ -60,7 +68,10 @@ export function layout(dir: string): ClusterLayout {
 export function binariesFromEnv(env: NodeJS.ProcessEnv = process.env): Binaries {
     const need = (name: string) => {
         const v = env[name];
-        if (!v) throw new Error(`${name} is not set; run this through npm (npm run cluster:up), which sets up the toolchain paths`);
+        if (!v)
+            throw new Error(
+                `${name} is not set; run this through npm (npm run cluster:up), which sets up the toolchain paths`,
+            );
         return v;
     };
     const kube = need("KEYBUZZ_KUBE_DIR");
@@ -95,14 +106,37 @@ export async function health(l: ClusterLayout): Promise<Health> {
     const state = readState(l);
     if (!state) return { running: false, readyNodes: [], problem: "not started (no state)" };
     const dead = state.processes.filter((p) => !isAlive(p.pid)).map((p) => p.name);
-    if (dead.length) return { running: false, readyNodes: [], apiServer: state.apiServer, problem: `process exited: ${dead.join(", ")}` };
+    if (dead.length)
+        return {
+            running: false,
+            readyNodes: [],
+            apiServer: state.apiServer,
+            problem: `process exited: ${dead.join(", ")}`,
+        };
     const api = new KubeApi(state.apiServer, l.pki);
     try {
-        if (!(await api.readyz())) return { running: false, readyNodes: [], apiServer: state.apiServer, problem: "the API server does not answer /readyz" };
+        if (!(await api.readyz()))
+            return {
+                running: false,
+                readyNodes: [],
+                apiServer: state.apiServer,
+                problem: "the API server does not answer /readyz",
+            };
         const readyNodes = await api.readyNodes();
-        return { running: readyNodes.length > 0, version: await api.version(), readyNodes, apiServer: state.apiServer, problem: readyNodes.length ? undefined : "no node is Ready" };
+        return {
+            running: readyNodes.length > 0,
+            version: await api.version(),
+            readyNodes,
+            apiServer: state.apiServer,
+            problem: readyNodes.length ? undefined : "no node is Ready",
+        };
     } catch (e) {
-        return { running: false, readyNodes: [], apiServer: state.apiServer, problem: (e as Error).message };
+        return {
+            running: false,
+            readyNodes: [],
+            apiServer: state.apiServer,
+            problem: (e as Error).message,
+        };
     } finally {
         await api.close();
     }
@@ -133,11 +167,19 @@ function kubeconfigYaml(server: string, pki: Pki): string {
     ].join("\n");
 }
 
-async function waitFor(what: string, started: Started | undefined, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+async function waitFor(
+    what: string,
+    started: Started | undefined,
+    timeoutMs: number,
+    check: () => Promise<boolean>,
+): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
         if (await check()) return;
-        if (started && !isAlive(started.pid)) throw new Error(`${started.name} exited while waiting for ${what}; last lines of ${started.log}:\n${lastLines(started.log, 15)}`);
+        if (started && !isAlive(started.pid))
+            throw new Error(
+                `${started.name} exited while waiting for ${what}; last lines of ${started.log}:\n${lastLines(started.log, 15)}`,
+            );
         await sleep(200);
     }
     const hint = started ? `; last lines of ${started.log}:\n${lastLines(started.log, 15)}` : "";
@@ -160,19 +202,38 @@ export type Progress = (line: string) => void;
  * path. A half-started or broken earlier cluster is torn down first; a failure here tears
  * down what this call started, so `up` never leaves a partial cluster behind.
  */
-export async function up(l: ClusterLayout, bin: Binaries, progress: Progress): Promise<{ kubeconfig: string; reused: boolean; seconds: number }> {
+export async function up(
+    l: ClusterLayout,
+    bin: Binaries,
+    progress: Progress,
+): Promise<{ kubeconfig: string; reused: boolean; seconds: number }> {
     const t0 = Date.now();
     if ((await health(l)).running) return { kubeconfig: l.kubeconfig, reused: true, seconds: 0 };
     await down(l, () => {});
     for (const [name, file] of Object.entries(bin)) {
-        if (!fs.existsSync(file)) throw new Error(`${name} is not built (${file} is missing); run npm run setup`);
+        if (!fs.existsSync(file))
+            throw new Error(`${name} is not built (${file} is missing); run npm run setup`);
     }
     fs.mkdirSync(l.dir, { recursive: true, mode: 0o700 });
     const processes: Started[] = [];
     const ports: Record<string, number> = {};
-    for (const name of ["etcdClient", "etcdPeer", "apiserver", "controllerManager", "scheduler"]) ports[name] = await freeLoopbackPort();
+    for (const name of ["etcdClient", "etcdPeer", "apiserver", "controllerManager", "scheduler"])
+        ports[name] = await freeLoopbackPort();
     const apiServer = `https://127.0.0.1:${ports.apiserver}`;
-    const save = () => fs.writeFileSync(l.stateFile, JSON.stringify({ apiServer, ports, processes, startedAt: new Date(t0).toISOString() } satisfies ClusterState, null, 2));
+    const save = () =>
+        fs.writeFileSync(
+            l.stateFile,
+            JSON.stringify(
+                {
+                    apiServer,
+                    ports,
+                    processes,
+                    startedAt: new Date(t0).toISOString(),
+                } satisfies ClusterState,
+                null,
+                2,
+            ),
+        );
     try {
         progress("generating certificates and the service-account key");
         createPki(path.dirname(l.pki.caCert));
@@ -182,43 +243,53 @@ export async function up(l: ClusterLayout, bin: Binaries, progress: Progress): P
         const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
         const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
         progress(`starting etcd on ${etcdUrl}`);
-        const etcd = startDetached("etcd", bin.etcd, [
-            "--name=keybuzz-local",
-            `--data-dir=${path.join(l.dir, "etcd")}`,
-            `--listen-client-urls=${etcdUrl}`,
-            `--advertise-client-urls=${etcdUrl}`,
-            `--listen-peer-urls=${peerUrl}`,
-            `--initial-advertise-peer-urls=${peerUrl}`,
-            `--initial-cluster=keybuzz-local=${peerUrl}`,
-            // A throw-away cluster: durability across power loss buys nothing here.
-            "--unsafe-no-fsync=true",
-            "--log-level=warn",
-        ], l.logs);
+        const etcd = startDetached(
+            "etcd",
+            bin.etcd,
+            [
+                "--name=keybuzz-local",
+                `--data-dir=${path.join(l.dir, "etcd")}`,
+                `--listen-client-urls=${etcdUrl}`,
+                `--advertise-client-urls=${etcdUrl}`,
+                `--listen-peer-urls=${peerUrl}`,
+                `--initial-advertise-peer-urls=${peerUrl}`,
+                `--initial-cluster=keybuzz-local=${peerUrl}`,
+                // A throw-away cluster: durability across power loss buys nothing here.
+                "--unsafe-no-fsync=true",
+                "--log-level=warn",
+            ],
+            l.logs,
+        );
         processes.push(etcd);
         save();
         await waitFor("etcd /health", etcd, 30_000, () => httpOk(`${etcdUrl}/health`));
 
         progress(`starting kube-apiserver on ${apiServer}`);
-        const apiserver = startDetached("kube-apiserver", bin.apiserver, [
-            `--etcd-servers=${etcdUrl}`,
-            "--bind-address=127.0.0.1",
-            "--advertise-address=127.0.0.1",
-            `--secure-port=${ports.apiserver}`,
-            `--tls-cert-file=${l.pki.serverCert}`,
-            `--tls-private-key-file=${l.pki.serverKey}`,
-            `--client-ca-file=${l.pki.caCert}`,
-            "--service-cluster-ip-range=10.96.0.0/16",
-            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-            `--service-account-key-file=${l.pki.serviceAccountPub}`,
-            `--service-account-signing-key-file=${l.pki.serviceAccountKey}`,
-            "--authorization-mode=RBAC",
-            // Endpoints may not hold loopback addresses: do not publish the API server's.
-            "--endpoint-reconciler-type=none",
-            "--allow-privileged=true",
-            "--profiling=false",
-            `--cert-dir=${path.join(l.dir, "pki")}`,
-            "--v=0",
-        ], l.logs);
+        const apiserver = startDetached(
+            "kube-apiserver",
+            bin.apiserver,
+            [
+                `--etcd-servers=${etcdUrl}`,
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                `--secure-port=${ports.apiserver}`,
+                `--tls-cert-file=${l.pki.serverCert}`,
+                `--tls-private-key-file=${l.pki.serverKey}`,
+                `--client-ca-file=${l.pki.caCert}`,
+                "--service-cluster-ip-range=10.96.0.0/16",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                `--service-account-key-file=${l.pki.serviceAccountPub}`,
+                `--service-account-signing-key-file=${l.pki.serviceAccountKey}`,
+                "--authorization-mode=RBAC",
+                // Endpoints may not hold loopback addresses: do not publish the API server's.
+                "--endpoint-reconciler-type=none",
+                "--allow-privileged=true",
+                "--profiling=false",
+                `--cert-dir=${path.join(l.dir, "pki")}`,
+                "--v=0",
+            ],
+            l.logs,
+        );
         processes.push(apiserver);
         save();
         const api = new KubeApi(apiServer, l.pki);
@@ -227,44 +298,62 @@ export async function up(l: ClusterLayout, bin: Binaries, progress: Progress): P
             const kubeconfig = l.kubeconfig;
             progress("starting kube-controller-manager, kube-scheduler and kwok");
             processes.push(
-                startDetached("kube-controller-manager", bin.controllerManager, [
-                    `--kubeconfig=${kubeconfig}`,
-                    `--authentication-kubeconfig=${kubeconfig}`,
-                    `--authorization-kubeconfig=${kubeconfig}`,
-                    "--bind-address=127.0.0.1",
-                    `--secure-port=${ports.controllerManager}`,
-                    `--service-account-private-key-file=${l.pki.serviceAccountKey}`,
-                    `--root-ca-file=${l.pki.caCert}`,
-                    "--leader-elect=false",
-                    "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route",
-                    "--profiling=false",
-                ], l.logs),
+                startDetached(
+                    "kube-controller-manager",
+                    bin.controllerManager,
+                    [
+                        `--kubeconfig=${kubeconfig}`,
+                        `--authentication-kubeconfig=${kubeconfig}`,
+                        `--authorization-kubeconfig=${kubeconfig}`,
+                        "--bind-address=127.0.0.1",
+                        `--secure-port=${ports.controllerManager}`,
+                        `--service-account-private-key-file=${l.pki.serviceAccountKey}`,
+                        `--root-ca-file=${l.pki.caCert}`,
+                        "--leader-elect=false",
+                        "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route",
+                        "--profiling=false",
+                    ],
+                    l.logs,
+                ),
             );
             processes.push(
-                startDetached("kube-scheduler", bin.scheduler, [
-                    `--kubeconfig=${kubeconfig}`,
-                    `--authentication-kubeconfig=${kubeconfig}`,
-                    `--authorization-kubeconfig=${kubeconfig}`,
-                    "--bind-address=127.0.0.1",
-                    `--secure-port=${ports.scheduler}`,
-                    "--leader-elect=false",
-                    "--profiling=false",
-                ], l.logs),
+                startDetached(
+                    "kube-scheduler",
+                    bin.scheduler,
+                    [
+                        `--kubeconfig=${kubeconfig}`,
+                        `--authentication-kubeconfig=${kubeconfig}`,
+                        `--authorization-kubeconfig=${kubeconfig}`,
+                        "--bind-address=127.0.0.1",
+                        `--secure-port=${ports.scheduler}`,
+                        "--leader-elect=false",
+                        "--profiling=false",
+                    ],
+                    l.logs,
+                ),
             );
-            const stages = fs.readdirSync(bin.kwokStages).filter((f) => f.endsWith(".yaml")).map((f) => path.join(bin.kwokStages, f));
+            const stages = fs
+                .readdirSync(bin.kwokStages)
+                .filter((f) => f.endsWith(".yaml"))
+                .map((f) => path.join(bin.kwokStages, f));
             processes.push(
-                startDetached("kwok", bin.kwok, [
-                    `--kubeconfig=${kubeconfig}`,
-                    "--manage-all-nodes=false",
-                    "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-                    "--cidr=10.244.0.0/16",
-                    "--node-ip=10.0.0.1",
-                    // kwok renews the node's Lease (the heartbeat the node lifecycle
-                    // controller reads); without it the node flaps to NotReady every
-                    // grace period and its pods are marked not ready.
-                    "--node-lease-duration-seconds=40",
-                    `--config=${stages.join(",")}`,
-                ], l.logs),
+                startDetached(
+                    "kwok",
+                    bin.kwok,
+                    [
+                        `--kubeconfig=${kubeconfig}`,
+                        "--manage-all-nodes=false",
+                        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+                        "--cidr=10.244.0.0/16",
+                        "--node-ip=10.0.0.1",
+                        // kwok renews the node's Lease (the heartbeat the node lifecycle
+                        // controller reads); without it the node flaps to NotReady every
+                        // grace period and its pods are marked not ready.
+                        "--node-lease-duration-seconds=40",
+                        `--config=${stages.join(",")}`,
+                    ],
+                    l.logs,
+                ),
             );
             save();
 
@@ -274,20 +363,43 @@ export async function up(l: ClusterLayout, bin: Binaries, progress: Progress): P
                 kind: "Node",
                 metadata: {
                     name: NODE_NAME,
-                    annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-                    labels: { "kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+                    annotations: {
+                        "kwok.x-k8s.io/node": "fake",
+                        "node.alpha.kubernetes.io/ttl": "0",
+                    },
+                    labels: {
+                        "kubernetes.io/hostname": NODE_NAME,
+                        "kubernetes.io/os": "linux",
+                        "kubernetes.io/arch": "amd64",
+                        type: "kwok",
+                    },
                 },
             });
             await api.ensure("/apis/storage.k8s.io/v1/storageclasses", {
                 apiVersion: "storage.k8s.io/v1",
                 kind: "StorageClass",
-                metadata: { name: STORAGE_CLASS, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+                metadata: {
+                    name: STORAGE_CLASS,
+                    annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+                },
                 provisioner: "kwok.x-k8s.io/volume",
                 volumeBindingMode: "Immediate",
                 reclaimPolicy: "Delete",
             });
-            await waitFor(`node ${NODE_NAME} Ready`, processes[processes.length - 1], 60_000, async () => (await api.readyNodes()).includes(NODE_NAME));
-            await waitFor("the default ServiceAccount", processes[processes.length - 3], 60_000, async () => (await api.call("GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200);
+            await waitFor(
+                `node ${NODE_NAME} Ready`,
+                processes[processes.length - 1],
+                60_000,
+                async () => (await api.readyNodes()).includes(NODE_NAME),
+            );
+            await waitFor(
+                "the default ServiceAccount",
+                processes[processes.length - 3],
+                60_000,
+                async () =>
+                    (await api.call("GET", "/api/v1/namespaces/default/serviceaccounts/default"))
+                        .status === 200,
+            );
         } finally {
             await api.close();
         }
@@ -307,11 +419,13 @@ export async function down(l: ClusterLayout, progress: Progress): Promise<{ stop
     const order = ["kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"];
     const state = readState(l);
     const byName = new Map<string, number[]>();
-    for (const p of state?.processes ?? []) if (isAlive(p.pid)) byName.set(p.name, [...(byName.get(p.name) ?? []), p.pid]);
+    for (const p of state?.processes ?? [])
+        if (isAlive(p.pid)) byName.set(p.name, [...(byName.get(p.name) ?? []), p.pid]);
     // Anything else started for this folder (a crashed up that never wrote its state).
     for (const p of processesMentioning(l.dir)) {
         const name = order.find((n) => p.cmdline.includes(`/${n} `)) ?? "other";
-        if (![...byName.values()].flat().includes(p.pid)) byName.set(name, [...(byName.get(name) ?? []), p.pid]);
+        if (![...byName.values()].flat().includes(p.pid))
+            byName.set(name, [...(byName.get(name) ?? []), p.pid]);
     }
     const stopped: string[] = [];
     for (const name of [...order, "other"]) {

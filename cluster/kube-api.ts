@@ -16,13 +16,21 @@ export class KubeApi {
         pki: Pki,
     ) {
         this.agent = new Agent({
-            connect: { ca: fs.readFileSync(pki.caCert), cert: fs.readFileSync(pki.adminCert), key: fs.readFileSync(pki.adminKey) },
+            connect: {
+                ca: fs.readFileSync(pki.caCert),
+                cert: fs.readFileSync(pki.adminCert),
+                key: fs.readFileSync(pki.adminKey),
+            },
             headersTimeout: 5_000,
             bodyTimeout: 5_000,
         });
     }
 
-    async call(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    async call(
+        method: "GET" | "POST" | "PUT",
+        path: string,
+        body?: unknown,
+    ): Promise<{ status: number; json: any }> {
         const res = await request(this.server + path, {
             method,
             dispatcher: this.agent,
@@ -42,7 +50,10 @@ export class KubeApi {
     /** Creates the object unless it exists (409 is success: `up` is idempotent). */
     async ensure(collectionPath: string, object: unknown): Promise<void> {
         const { status, json } = await this.call("POST", collectionPath, object);
-        if (status !== 201 && status !== 409) throw new Error(`creating ${collectionPath} answered ${status}: ${JSON.stringify(json)?.slice(0, 300)}`);
+        if (status !== 201 && status !== 409)
+            throw new Error(
+                `creating ${collectionPath} answered ${status}: ${JSON.stringify(json)?.slice(0, 300)}`,
+            );
     }
 
     async readyz(): Promise<boolean> {
@@ -62,8 +73,19 @@ export class KubeApi {
         if (status !== 200) return [];
         // Ready, and schedulable: the node lifecycle controller lifts the not-ready taint.
         return (json.items ?? [])
-            .filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"))
-            .filter((n: any) => !(n.spec?.taints ?? []).some((t: any) => t.key === "node.kubernetes.io/not-ready" || t.key === "node.kubernetes.io/unreachable"))
+            .filter((n: any) =>
+                (n.status?.conditions ?? []).some(
+                    (c: any) => c.type === "Ready" && c.status === "True",
+                ),
+            )
+            .filter(
+                (n: any) =>
+                    !(n.spec?.taints ?? []).some(
+                        (t: any) =>
+                            t.key === "node.kubernetes.io/not-ready" ||
+                            t.key === "node.kubernetes.io/unreachable",
+                    ),
+            )
             .map((n: any) => n.metadata.name as string);
     }
 

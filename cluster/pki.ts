@@ -39,7 +39,10 @@ function openssl(args: string[], cwd: string): void {
         execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
     } catch (e) {
         const err = e as { stderr?: Buffer; code?: string };
-        if (err.code === "ENOENT") throw new Error("openssl is not installed; install it (apt-get install openssl) and re-run cluster:up");
+        if (err.code === "ENOENT")
+            throw new Error(
+                "openssl is not installed; install it (apt-get install openssl) and re-run cluster:up",
+            );
         throw new Error(`openssl ${args[0]} failed: ${err.stderr?.toString().trim()}`);
     }
 }
@@ -55,19 +58,62 @@ export function createPki(dir: string): Pki {
             "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\n",
     );
     const clientExt = path.join(dir, "client.ext");
-    fs.writeFileSync(clientExt, "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n");
+    fs.writeFileSync(
+        clientExt,
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n",
+    );
     const days = "30";
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p.caKey, "-out", p.caCert, "-days", days, "-subj", "/CN=keybuzz-local-ca"], dir);
+    openssl(
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            p.caKey,
+            "-out",
+            p.caCert,
+            "-days",
+            days,
+            "-subj",
+            "/CN=keybuzz-local-ca",
+        ],
+        dir,
+    );
     const leaf = (key: string, cert: string, subj: string, extFile: string) => {
         const csr = `${cert}.csr`;
-        openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", subj], dir);
-        openssl(["x509", "-req", "-in", csr, "-CA", p.caCert, "-CAkey", p.caKey, "-CAcreateserial", "-out", cert, "-days", days, "-extfile", extFile], dir);
+        openssl(
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", subj],
+            dir,
+        );
+        openssl(
+            [
+                "x509",
+                "-req",
+                "-in",
+                csr,
+                "-CA",
+                p.caCert,
+                "-CAkey",
+                p.caKey,
+                "-CAcreateserial",
+                "-out",
+                cert,
+                "-days",
+                days,
+                "-extfile",
+                extFile,
+            ],
+            dir,
+        );
         fs.rmSync(csr);
     };
     leaf(p.serverKey, p.serverCert, "/CN=kube-apiserver", ext);
     leaf(p.adminKey, p.adminCert, "/O=system:masters/CN=keybuzz-local-admin", clientExt);
     openssl(["genrsa", "-out", p.serviceAccountKey, "2048"], dir);
     openssl(["rsa", "-in", p.serviceAccountKey, "-pubout", "-out", p.serviceAccountPub], dir);
-    for (const key of [p.caKey, p.serverKey, p.adminKey, p.serviceAccountKey]) fs.chmodSync(key, 0o600);
+    for (const key of [p.caKey, p.serverKey, p.adminKey, p.serviceAccountKey])
+        fs.chmodSync(key, 0o600);
     return p;
 }

@@ -15,8 +15,14 @@ export interface Started {
     readonly log: string;
 }
 
-export function startDetached(name: string, binary: string, args: string[], logDir: string): Started {
-    if (!fs.existsSync(binary)) throw new Error(`${name} is not built (${binary} is missing); run npm run setup`);
+export function startDetached(
+    name: string,
+    binary: string,
+    args: string[],
+    logDir: string,
+): Started {
+    if (!fs.existsSync(binary))
+        throw new Error(`${name} is not built (${binary} is missing); run npm run setup`);
     fs.mkdirSync(logDir, { recursive: true });
     const log = path.join(logDir, `${name}.log`);
     const fd = fs.openSync(log, "a");

@@ -13,7 +13,11 @@ export interface AppSecretsArgs {
     readonly azureAdClientSecret: pulumi.Input<string>;
     readonly smtpPassword: pulumi.Input<string>;
     /** Private registry the image pull Secret is for. */
-    readonly registry: { readonly server: string; readonly username: string; readonly password: pulumi.Input<string> };
+    readonly registry: {
+        readonly server: string;
+        readonly username: string;
+        readonly password: pulumi.Input<string>;
+    };
     /** Organisation-wide key for the credential fingerprints annotated on the Secret. */
     readonly fingerprintKey: pulumi.Input<string>;
     readonly provider: k8s.Provider;
@@ -38,7 +42,11 @@ export class AppSecrets extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.provider };
         const nextauth = args.nextauthSecret
             ? pulumi.secret(args.nextauthSecret)
-            : new random.RandomPassword(`${name}-nextauth`, { length: 48, special: false }, { parent: this }).result;
+            : new random.RandomPassword(
+                  `${name}-nextauth`,
+                  { length: 48, special: false },
+                  { parent: this },
+              ).result;
         const credentials = {
             NEXTAUTH_SECRET: nextauth,
             GOOGLE_CLIENT_SECRET: pulumi.secret(args.googleClientSecret),
@@ -52,22 +60,37 @@ export class AppSecrets extends pulumi.ComponentResource {
                     name: CLIENT_AUTH_SECRET,
                     namespace: args.namespace,
                     labels: appLabels("client", args.environment),
-                    annotations: { [FINGERPRINT_ANNOTATION]: fingerprintAnnotation(args.fingerprintKey, credentials) },
+                    annotations: {
+                        [FINGERPRINT_ANNOTATION]: fingerprintAnnotation(
+                            args.fingerprintKey,
+                            credentials,
+                        ),
+                    },
                 },
                 type: "Opaque",
                 stringData: credentials,
             },
             child,
         );
-        const dockerConfig = pulumi
-            .secret(args.registry.password)
-            .apply((password) =>
-                JSON.stringify({ auths: { [args.registry.server]: { auth: Buffer.from(`${args.registry.username}:${password}`).toString("base64") } } }),
-            );
+        const dockerConfig = pulumi.secret(args.registry.password).apply((password) =>
+            JSON.stringify({
+                auths: {
+                    [args.registry.server]: {
+                        auth: Buffer.from(`${args.registry.username}:${password}`).toString(
+                            "base64",
+                        ),
+                    },
+                },
+            }),
+        );
         const pull = new k8s.core.v1.Secret(
             `${name}-registry`,
             {
-                metadata: { name: REGISTRY_PULL_SECRET, namespace: args.namespace, labels: { "keybuzz.io/environment": args.environment } },
+                metadata: {
+                    name: REGISTRY_PULL_SECRET,
+                    namespace: args.namespace,
+                    labels: { "keybuzz.io/environment": args.environment },
+                },
                 type: "kubernetes.io/dockerconfigjson",
                 stringData: { ".dockerconfigjson": dockerConfig },
             },
@@ -76,6 +99,10 @@ export class AppSecrets extends pulumi.ComponentResource {
         this.clientAuthSecretName = auth.metadata.name;
         this.pullSecretName = pull.metadata.name;
         this.nextauthSecret = pulumi.secret(nextauth);
-        this.registerOutputs({ clientAuthSecretName: this.clientAuthSecretName, pullSecretName: this.pullSecretName, nextauthSecret: this.nextauthSecret });
+        this.registerOutputs({
+            clientAuthSecretName: this.clientAuthSecretName,
+            pullSecretName: this.pullSecretName,
+            nextauthSecret: this.nextauthSecret,
+        });
     }
 }

@@ -11,7 +11,10 @@ export function fingerprintOf(key: string, value: string): string {
 }
 
 /** The fingerprint as a plain (non-secret) output: it is safe to publish by construction. */
-export function fingerprint(key: pulumi.Input<string>, value: pulumi.Input<string>): pulumi.Output<string> {
+export function fingerprint(
+    key: pulumi.Input<string>,
+    value: pulumi.Input<string>,
+): pulumi.Output<string> {
     return pulumi.unsecret(pulumi.all([key, value]).apply(([k, v]) => fingerprintOf(k, v)));
 }
 
@@ -19,7 +22,12 @@ export function fingerprint(key: pulumi.Input<string>, value: pulumi.Input<strin
 export const FINGERPRINT_ANNOTATION = "keybuzz.io/fingerprints";
 
 /** `{ name: fingerprint }` as the annotation's JSON text (plain: it reveals no value). */
-export function fingerprintAnnotation(key: pulumi.Input<string>, credentials: Record<string, pulumi.Input<string>>): pulumi.Output<string> {
-    const fps = Object.fromEntries(Object.entries(credentials).map(([name, value]) => [name, fingerprint(key, value)]));
+export function fingerprintAnnotation(
+    key: pulumi.Input<string>,
+    credentials: Record<string, pulumi.Input<string>>,
+): pulumi.Output<string> {
+    const fps = Object.fromEntries(
+        Object.entries(credentials).map(([name, value]) => [name, fingerprint(key, value)]),
+    );
     return pulumi.unsecret(pulumi.all(fps).apply((m) => JSON.stringify(m)));
 }

@@ -11,5 +11,8 @@ export function appLabels(app: string, environment: string): Record<string, stri
 
 /** The subset used in selectors: stable across image and config changes. */
 export function selectorLabels(app: string, environment: string): Record<string, string> {
-    return { "app.kubernetes.io/name": `keybuzz-${app}`, "app.kubernetes.io/instance": `keybuzz-${app}-${environment}` };
+    return {
+        "app.kubernetes.io/name": `keybuzz-${app}`,
+        "app.kubernetes.io/instance": `keybuzz-${app}-${environment}`,
+    };
 }

@@ -44,10 +44,17 @@ export class Promotion extends pulumi.ComponentResource {
         for (const service of args.services) {
             const candidate = pulumi.output(args.sourceImages).apply((imgs) => {
                 const ref = imgs?.[service];
-                if (!ref) throw new Error(`the source stack ${s.sourceStack} exports no image for ${service} (output images.${service})`);
+                if (!ref)
+                    throw new Error(
+                        `the source stack ${s.sourceStack} exports no image for ${service} (output images.${service})`,
+                    );
                 const rollback = args.rollbackTo?.[service];
                 // A rollback re-promotes an earlier digest of the same repository.
-                return candidateFor(service, rollback ? ref.replace(/@sha256:[a-f0-9]{64}$/, `@${rollback}`) : ref, s);
+                return candidateFor(
+                    service,
+                    rollback ? ref.replace(/@sha256:[a-f0-9]{64}$/, `@${rollback}`) : ref,
+                    s,
+                );
             });
             const common = {
                 registry: candidate.registry,
@@ -63,8 +70,16 @@ export class Promotion extends pulumi.ComponentResource {
                 environment: s.environment,
                 others: [...args.others],
             };
-            const immutable = new RegistryTag(`${name}-${service}-immutable`, { ...common, tag: candidate.tags.immutable }, { parent: this });
-            const moving = new RegistryTag(`${name}-${service}-${s.movingTag}`, { ...common, tag: candidate.tags.moving }, { parent: this, dependsOn: [immutable] });
+            const immutable = new RegistryTag(
+                `${name}-${service}-immutable`,
+                { ...common, tag: candidate.tags.immutable },
+                { parent: this },
+            );
+            const moving = new RegistryTag(
+                `${name}-${service}-${s.movingTag}`,
+                { ...common, tag: candidate.tags.moving },
+                { parent: this, dependsOn: [immutable] },
+            );
             promoted[service] = pulumi.all([candidate, moving.id]).apply(([c]) => ({
                 image: c.targetImage,
                 digest: c.digest,
@@ -73,7 +88,9 @@ export class Promotion extends pulumi.ComponentResource {
             }));
         }
         this.promoted = pulumi.all(promoted);
-        this.images = this.promoted.apply((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.image])));
+        this.images = this.promoted.apply((p) =>
+            Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.image])),
+        );
         this.registerOutputs({ images: this.images, promoted: this.promoted });
     }
 }

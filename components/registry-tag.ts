@@ -31,18 +31,38 @@ export interface RegistryTagInputs {
 }
 
 function clientFor(i: RegistryTagInputs): RegistryClient {
-    return new RegistryClient({ registry: i.registry, scheme: i.scheme, credentials: { username: i.username, password: i.password } });
+    return new RegistryClient({
+        registry: i.registry,
+        scheme: i.scheme,
+        credentials: { username: i.username, password: i.password },
+    });
 }
 
 /** The promotion checks (promotion/checks.ts, the CLI's too), as `check` failures the preview shows. */
-export async function checkFailures(i: RegistryTagInputs): Promise<Array<{ property: string; reason: string }>> {
+export async function checkFailures(
+    i: RegistryTagInputs,
+): Promise<Array<{ property: string; reason: string }>> {
     const client = clientFor(i);
     try {
-        const r = await checkPromotable(client, { service: i.service, sourceRepository: i.sourceRepository, digest: i.digest }, { environment: i.environment, sourceStage: i.sourceStage, requireEvidence: i.requireEvidence, others: i.others });
+        const r = await checkPromotable(
+            client,
+            { service: i.service, sourceRepository: i.sourceRepository, digest: i.digest },
+            {
+                environment: i.environment,
+                sourceStage: i.sourceStage,
+                requireEvidence: i.requireEvidence,
+                others: i.others,
+            },
+        );
         return r.refusal ? [{ property: "digest", reason: r.refusal }] : [];
     } catch (e) {
         // A check that could not run is a refusal the preview shows, with the registry's own explanation.
-        return [{ property: "digest", reason: `could not verify ${i.sourceRepository}@${i.digest}: ${typeof (e as { message?: unknown })?.message === "string" ? (e as Error).message : JSON.stringify(e)}` }];
+        return [
+            {
+                property: "digest",
+                reason: `could not verify ${i.sourceRepository}@${i.digest}: ${typeof (e as { message?: unknown })?.message === "string" ? (e as Error).message : JSON.stringify(e)}`,
+            },
+        ];
     } finally {
         await client.close();
     }
@@ -53,14 +73,31 @@ export const registryTagProvider: pulumi.dynamic.ResourceProvider = {
         return { inputs: news, failures: await checkFailures(news) };
     },
     async diff(_id: string, olds: RegistryTagInputs, news: RegistryTagInputs) {
-        const replaces = olds.registry !== news.registry || olds.targetRepository !== news.targetRepository || olds.tag !== news.tag ? ["tag"] : [];
-        return { changes: olds.digest !== news.digest || replaces.length > 0, replaces, deleteBeforeReplace: false };
+        const replaces =
+            olds.registry !== news.registry ||
+            olds.targetRepository !== news.targetRepository ||
+            olds.tag !== news.tag
+                ? ["tag"]
+                : [];
+        return {
+            changes: olds.digest !== news.digest || replaces.length > 0,
+            replaces,
+            deleteBeforeReplace: false,
+        };
     },
     async create(inputs: RegistryTagInputs) {
         const client = clientFor(inputs);
         try {
-            const r = await promoteTag(client, { sourceRepository: inputs.sourceRepository, digest: inputs.digest, targetRepository: inputs.targetRepository, targetTag: inputs.tag });
-            return { id: `${inputs.registry}/${inputs.targetRepository}:${inputs.tag}`, outs: { ...inputs, previousDigest: r.previousDigest ?? "" } };
+            const r = await promoteTag(client, {
+                sourceRepository: inputs.sourceRepository,
+                digest: inputs.digest,
+                targetRepository: inputs.targetRepository,
+                targetTag: inputs.tag,
+            });
+            return {
+                id: `${inputs.registry}/${inputs.targetRepository}:${inputs.tag}`,
+                outs: { ...inputs, previousDigest: r.previousDigest ?? "" },
+            };
         } finally {
             await client.close();
         }
@@ -68,7 +105,12 @@ export const registryTagProvider: pulumi.dynamic.ResourceProvider = {
     async update(_id: string, olds: RegistryTagInputs, news: RegistryTagInputs) {
         const client = clientFor(news);
         try {
-            await promoteTag(client, { sourceRepository: news.sourceRepository, digest: news.digest, targetRepository: news.targetRepository, targetTag: news.tag });
+            await promoteTag(client, {
+                sourceRepository: news.sourceRepository,
+                digest: news.digest,
+                targetRepository: news.targetRepository,
+                targetTag: news.tag,
+            });
             return { outs: { ...news, previousDigest: olds.digest } };
         } finally {
             await client.close();
@@ -101,6 +143,13 @@ export class RegistryTag extends pulumi.dynamic.Resource {
     public readonly previousDigest!: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryTagArgs, opts?: pulumi.CustomResourceOptions) {
-        super(registryTagProvider, name, { ...args, password: pulumi.secret(args.password), previousDigest: undefined }, { ...opts, additionalSecretOutputs: ["password"] }, "keybuzz", "RegistryTag");
+        super(
+            registryTagProvider,
+            name,
+            { ...args, password: pulumi.secret(args.password), previousDigest: undefined },
+            { ...opts, additionalSecretOutputs: ["password"] },
+            "keybuzz",
+            "RegistryTag",
+        );
     }
 }

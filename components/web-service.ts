@@ -5,7 +5,10 @@ import { appLabels, selectorLabels } from "./labels";
 /** An environment variable: a literal (never a credential) or a reference to a Secret key. */
 export type EnvVar =
     | { readonly name: string; readonly value: pulumi.Input<string> }
-    | { readonly name: string; readonly secret: { readonly name: pulumi.Input<string>; readonly key: string } };
+    | {
+          readonly name: string;
+          readonly secret: { readonly name: pulumi.Input<string>; readonly key: string };
+      };
 
 export interface WebServiceArgs {
     /** api, client or website. */
@@ -20,7 +23,12 @@ export interface WebServiceArgs {
     readonly port: number;
     readonly readinessPath: string;
     readonly livenessPath: string;
-    readonly resources: { readonly cpuRequest: string; readonly memoryRequest: string; readonly cpuLimit: string; readonly memoryLimit: string };
+    readonly resources: {
+        readonly cpuRequest: string;
+        readonly memoryRequest: string;
+        readonly cpuLimit: string;
+        readonly memoryLimit: string;
+    };
     readonly env: readonly EnvVar[];
     readonly serviceAccountName: pulumi.Input<string>;
     readonly imagePullSecretName: pulumi.Input<string>;
@@ -46,7 +54,8 @@ export class WebService extends pulumi.ComponentResource {
 
     constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keybuzz:platform:WebService", name, {}, opts);
-        if (args.hosts.length === 0) throw new Error(`WebService ${name}: hosts must list at least one host`);
+        if (args.hosts.length === 0)
+            throw new Error(`WebService ${name}: hosts must list at least one host`);
         const child = { parent: this, provider: args.provider };
         const labels = appLabels(args.app, args.environment);
         const selector = selectorLabels(args.app, args.environment);
@@ -70,19 +79,40 @@ export class WebService extends pulumi.ComponentResource {
         );
         const service = new k8s.core.v1.Service(
             `${name}-service`,
-            { metadata: { name: resourceName, namespace: args.namespace, labels }, spec: { selector, ports: [{ name: "http", port: 80, targetPort: args.port }] } },
+            {
+                metadata: { name: resourceName, namespace: args.namespace, labels },
+                spec: { selector, ports: [{ name: "http", port: 80, targetPort: args.port }] },
+            },
             child,
         );
         new k8s.networking.v1.Ingress(
             `${name}-ingress`,
             {
-                metadata: { name: resourceName, namespace: args.namespace, labels, annotations: args.awaitIngress ? {} : { "pulumi.com/skipAwait": "true" } },
+                metadata: {
+                    name: resourceName,
+                    namespace: args.namespace,
+                    labels,
+                    annotations: args.awaitIngress ? {} : { "pulumi.com/skipAwait": "true" },
+                },
                 spec: {
                     ingressClassName: args.ingressClassName ?? "nginx",
                     tls: [{ hosts: [...args.hosts], secretName: `${resourceName}-tls` }],
                     rules: args.hosts.map((host) => ({
                         host,
-                        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { number: 80 } } } }] },
+                        http: {
+                            paths: [
+                                {
+                                    path: "/",
+                                    pathType: "Prefix",
+                                    backend: {
+                                        service: {
+                                            name: service.metadata.name,
+                                            port: { number: 80 },
+                                        },
+                                    },
+                                },
+                            ],
+                        },
                     })),
                 },
             },
@@ -91,22 +121,43 @@ export class WebService extends pulumi.ComponentResource {
         if (args.replicas > 1) {
             new k8s.policy.v1.PodDisruptionBudget(
                 `${name}-pdb`,
-                { metadata: { name: resourceName, namespace: args.namespace, labels }, spec: { minAvailable: Math.max(1, args.replicas - 1), selector: { matchLabels: selector } } },
+                {
+                    metadata: { name: resourceName, namespace: args.namespace, labels },
+                    spec: {
+                        minAvailable: Math.max(1, args.replicas - 1),
+                        selector: { matchLabels: selector },
+                    },
+                },
                 child,
             );
         }
         this.deploymentName = deployment.metadata.name;
         this.image = pulumi.output(args.image);
         this.url = pulumi.output(`https://${args.hosts[0]}`);
-        this.registerOutputs({ deploymentName: this.deploymentName, image: this.image, url: this.url });
+        this.registerOutputs({
+            deploymentName: this.deploymentName,
+            image: this.image,
+            url: this.url,
+        });
     }
 }
 
 export function containerEnv(env: readonly EnvVar[]): k8s.types.input.core.v1.EnvVar[] {
-    return env.map((e) => ("secret" in e ? { name: e.name, valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } } } : { name: e.name, value: e.value }));
+    return env.map((e) =>
+        "secret" in e
+            ? {
+                  name: e.name,
+                  valueFrom: { secretKeyRef: { name: e.secret.name, key: e.secret.key } },
+              }
+            : { name: e.name, value: e.value },
+    );
 }
 
-function deploymentSpec(args: WebServiceArgs, labels: Record<string, string>, selector: Record<string, string>): k8s.types.input.apps.v1.DeploymentSpec {
+function deploymentSpec(
+    args: WebServiceArgs,
+    labels: Record<string, string>,
+    selector: Record<string, string>,
+): k8s.types.input.apps.v1.DeploymentSpec {
     return {
         replicas: args.replicas,
         selector: { matchLabels: selector },
@@ -117,21 +168,48 @@ function deploymentSpec(args: WebServiceArgs, labels: Record<string, string>, se
                 serviceAccountName: args.serviceAccountName,
                 automountServiceAccountToken: false,
                 imagePullSecrets: [{ name: args.imagePullSecretName }],
-                securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: 10001,
+                    runAsGroup: 10001,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
                 containers: [
                     {
                         name: args.app,
                         image: args.image,
                         ports: [{ name: "http", containerPort: args.port }],
                         // The deployed reference, so /debug/version can report what actually runs.
-                        env: [...containerEnv(args.env), { name: "KEYBUZZ_IMAGE", value: args.image }, { name: "KEYBUZZ_ENVIRONMENT", value: args.environment }],
-                        readinessProbe: { httpGet: { path: args.readinessPath, port: "http" }, periodSeconds: 10, failureThreshold: 3 },
-                        livenessProbe: { httpGet: { path: args.livenessPath, port: "http" }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 3 },
-                        resources: {
-                            requests: { cpu: args.resources.cpuRequest, memory: args.resources.memoryRequest },
-                            limits: { cpu: args.resources.cpuLimit, memory: args.resources.memoryLimit },
+                        env: [
+                            ...containerEnv(args.env),
+                            { name: "KEYBUZZ_IMAGE", value: args.image },
+                            { name: "KEYBUZZ_ENVIRONMENT", value: args.environment },
+                        ],
+                        readinessProbe: {
+                            httpGet: { path: args.readinessPath, port: "http" },
+                            periodSeconds: 10,
+                            failureThreshold: 3,
                         },
-                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                        livenessProbe: {
+                            httpGet: { path: args.livenessPath, port: "http" },
+                            initialDelaySeconds: 15,
+                            periodSeconds: 20,
+                            failureThreshold: 3,
+                        },
+                        resources: {
+                            requests: {
+                                cpu: args.resources.cpuRequest,
+                                memory: args.resources.memoryRequest,
+                            },
+                            limits: {
+                                cpu: args.resources.cpuLimit,
+                                memory: args.resources.memoryLimit,
+                            },
+                        },
+                        securityContext: {
+                            allowPrivilegeEscalation: false,
+                            capabilities: { drop: ["ALL"] },
+                        },
                     },
                 ],
             },

@@ -21,7 +21,13 @@ export interface EnvironmentDeclaration {
 
 export const ENVIRONMENTS: readonly EnvironmentDeclaration[] = [
     { name: "dev", markers: ["dev", "develop", "development"], minReplicas: 1, throwAway: false },
-    { name: "prod", markers: ["prod", "production"], minReplicas: 2, throwAway: false, promotesFrom: "dev" },
+    {
+        name: "prod",
+        markers: ["prod", "production"],
+        minReplicas: 2,
+        throwAway: false,
+        promotesFrom: "dev",
+    },
     { name: "local", markers: ["local"], minReplicas: 1, throwAway: true },
     { name: "test", markers: ["test", "ci"], minReplicas: 1, throwAway: true },
 ];
@@ -34,7 +40,10 @@ export function findEnvironment(name: string): EnvironmentDeclaration | undefine
 
 /** Splits a host, URL, namespace or DB name into the words a marker can match. */
 export function wordsOf(value: string): string[] {
-    return value.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+    return value
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((w) => w.length > 0);
 }
 
 /**
@@ -43,5 +52,7 @@ export function wordsOf(value: string): string[] {
  */
 export function markedEnvironments(value: string, own: string): string[] {
     const words = new Set(wordsOf(value));
-    return ENVIRONMENTS.filter((e) => e.name !== own && e.markers.some((m) => words.has(m))).map((e) => e.name);
+    return ENVIRONMENTS.filter((e) => e.name !== own && e.markers.some((m) => words.has(m))).map(
+        (e) => e.name,
+    );
 }

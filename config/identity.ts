@@ -29,7 +29,9 @@ export interface IdentityClash {
 }
 
 /** Every value of `identity`, with its kind; used to compare two identities field by field. */
-export function identityValues(identity: EnvironmentIdentity): Array<{ kind: IdentityKind; value: string }> {
+export function identityValues(
+    identity: EnvironmentIdentity,
+): Array<{ kind: IdentityKind; value: string }> {
     return [
         ...identity.hosts.map((h) => ({ kind: "host" as const, value: h.toLowerCase() })),
         { kind: "namespace", value: identity.namespace },
@@ -54,13 +56,23 @@ export function findOwner(
         if (other.environment === own) continue;
         for (const v of identityValues(other)) {
             if (v.value.toLowerCase() === normalized) {
-                return { kind: v.kind, value, owner: other.environment, evidence: `declared by ${other.source}` };
+                return {
+                    kind: v.kind,
+                    value,
+                    owner: other.environment,
+                    evidence: `declared by ${other.source}`,
+                };
             }
         }
     }
     const marked = markedEnvironments(value, own);
     if (marked.length > 0) {
-        return { kind: "host", value, owner: marked[0], evidence: `the word "${marked[0]}" marks ${marked[0]} values` };
+        return {
+            kind: "host",
+            value,
+            owner: marked[0],
+            evidence: `the word "${marked[0]}" marks ${marked[0]} values`,
+        };
     }
     return undefined;
 }

@@ -6,7 +6,10 @@ import { createHash } from "node:crypto";
 
 export const KNOWN_LEAKED_SHA256: ReadonlyArray<{ digest: string; where: string }> = [
     // NEXTAUTH_SECRET printed in clear in the PH28.1 PROD audit report, section 4.
-    { digest: "d6f2943c081595294402b4b44b2349af181f28a674128d3ed99bff6d23ce2a75", where: "PH28.1 audit report §4 (NEXTAUTH_SECRET)" },
+    {
+        digest: "d6f2943c081595294402b4b44b2349af181f28a674128d3ed99bff6d23ce2a75",
+        where: "PH28.1 audit report §4 (NEXTAUTH_SECRET)",
+    },
 ];
 
 export function sha256Hex(value: string): string {

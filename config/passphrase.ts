@@ -17,13 +17,19 @@ export interface Decrypter {
 
 function decryptWith(key: Buffer, value: string): string {
     const parts = value.split(":");
-    if (parts.length !== 3 || parts[0] !== "v1") throw new PassphraseError(`not a passphrase-encrypted value (expected v1:<nonce>:<ciphertext>)`);
+    if (parts.length !== 3 || parts[0] !== "v1")
+        throw new PassphraseError(
+            `not a passphrase-encrypted value (expected v1:<nonce>:<ciphertext>)`,
+        );
     const nonce = Buffer.from(parts[1], "base64");
     const data = Buffer.from(parts[2], "base64");
     const decipher = createDecipheriv("aes-256-gcm", key, nonce);
     decipher.setAuthTag(data.subarray(data.length - 16));
     try {
-        return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString("utf8");
+        return Buffer.concat([
+            decipher.update(data.subarray(0, data.length - 16)),
+            decipher.final(),
+        ]).toString("utf8");
     } catch {
         throw new PassphraseError("incorrect passphrase");
     }
@@ -44,7 +50,9 @@ export function passphraseDecrypter(encryptionSalt: string, passphrase: string):
             try {
                 return decryptWith(key, v);
             } catch {
-                throw new PassphraseError("not valid ciphertext for this stack (tampered, truncated, or encrypted under another stack's salt or passphrase)");
+                throw new PassphraseError(
+                    "not valid ciphertext for this stack (tampered, truncated, or encrypted under another stack's salt or passphrase)",
+                );
             }
         },
     };

@@ -28,27 +28,38 @@ export function readStackFile(file: string, passphrase?: string): Record<string,
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new StackFileError(`cannot read stack file ${file}: ${(e as NodeJS.ErrnoException).code ?? e}. Check the path, or create it with: pulumi stack init <name>`);
+        throw new StackFileError(
+            `cannot read stack file ${file}: ${(e as NodeJS.ErrnoException).code ?? e}. Check the path, or create it with: pulumi stack init <name>`,
+        );
     }
     let doc: unknown;
     try {
         doc = parseYaml(text);
     } catch (e) {
-        throw new StackFileError(`stack file ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+        throw new StackFileError(
+            `stack file ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`,
+        );
     }
     const config = (doc as { config?: unknown } | null)?.config ?? {};
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
-        throw new StackFileError(`stack file ${file}: "config" must be a mapping of keys to values`);
+        throw new StackFileError(
+            `stack file ${file}: "config" must be a mapping of keys to values`,
+        );
     }
     const raw = rawFromEntries(Object.entries(config as Record<string, unknown>));
     if (passphrase === undefined) return raw;
     const salt = (doc as { encryptionsalt?: unknown }).encryptionsalt;
-    if (typeof salt !== "string") throw new StackFileError(`stack file ${file} has no encryptionsalt: it does not use the passphrase secrets provider`);
+    if (typeof salt !== "string")
+        throw new StackFileError(
+            `stack file ${file} has no encryptionsalt: it does not use the passphrase secrets provider`,
+        );
     let decrypter;
     try {
         decrypter = passphraseDecrypter(salt, passphrase);
     } catch (e) {
-        throw new StackFileError(`cannot decrypt ${file}: ${(e as Error).message}; set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase`);
+        throw new StackFileError(
+            `cannot decrypt ${file}: ${(e as Error).message}; set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase`,
+        );
     }
     for (const [fullKey, value] of Object.entries(config as Record<string, any>)) {
         const key = fullKey.slice(`${CONFIG_NAMESPACE}:`.length);
@@ -56,7 +67,9 @@ export function readStackFile(file: string, passphrase?: string): Record<string,
         try {
             raw[key] = new SecretValue(key, decrypter.decrypt(String(value.secure)));
         } catch (e) {
-            throw new StackFileError(`${file}: ${fullKey}: ${(e as Error).message}; set it again with: pulumi config set --secret ${key} <value>`);
+            throw new StackFileError(
+                `${file}: ${fullKey}: ${(e as Error).message}; set it again with: pulumi config set --secret ${key} <value>`,
+            );
         }
     }
     return raw;
@@ -75,18 +88,29 @@ export function rawFromEntries(entries: Array<[string, unknown]>): Record<string
 }
 
 function isSecure(v: unknown): boolean {
-    return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
+    return (
+        typeof v === "object" &&
+        v !== null &&
+        !Array.isArray(v) &&
+        Object.keys(v).length === 1 &&
+        "secure" in v
+    );
 }
 
 /**
  * The identity a stack file declares, read leniently (an invalid file still names the
  * hosts and databases it claims). Undefined when the file declares no environment.
  */
-export function identityFromRaw(raw: Record<string, unknown>, source: string): EnvironmentIdentity | undefined {
+export function identityFromRaw(
+    raw: Record<string, unknown>,
+    source: string,
+): EnvironmentIdentity | undefined {
     const env = typeof raw.environment === "string" ? raw.environment : undefined;
     if (!env) return undefined;
     const services = (raw.services ?? {}) as Record<string, { hosts?: unknown }>;
-    const hosts = Object.values(services).flatMap((s) => (Array.isArray(s?.hosts) ? s.hosts.filter((h): h is string => typeof h === "string") : []));
+    const hosts = Object.values(services).flatMap((s) =>
+        Array.isArray(s?.hosts) ? s.hosts.filter((h): h is string => typeof h === "string") : [],
+    );
     const db = (raw.database ?? {}) as Record<string, unknown>;
     const namespace = typeof raw.namespace === "string" ? raw.namespace : `keybuzz-${env}`;
     const name = typeof db.name === "string" ? db.name : "";
@@ -97,7 +121,12 @@ export function identityFromRaw(raw: Record<string, unknown>, source: string): E
         namespace,
         databaseName: name,
         databaseUser: typeof db.user === "string" ? db.user : "",
-        databaseLocation: databaseLocation(typeof db.host === "string" ? db.host : undefined, typeof db.port === "number" ? db.port : 5432, name, namespace),
+        databaseLocation: databaseLocation(
+            typeof db.host === "string" ? db.host : undefined,
+            typeof db.port === "number" ? db.port : 5432,
+            name,
+            namespace,
+        ),
     };
 }
 

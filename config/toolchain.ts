@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../lib/project-root";
 
-export function toolVersions(file = path.join(projectRoot(), "tools", "versions.env")): Record<string, string> {
+export function toolVersions(
+    file = path.join(projectRoot(), "tools", "versions.env"),
+): Record<string, string> {
     const versions: Record<string, string> = {};
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         const m = /^([A-Z0-9_]+)=(\S+)$/.exec(line.trim());

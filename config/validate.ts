@@ -7,7 +7,13 @@ import { z } from "zod";
 import { findEnvironment } from "./environments";
 import { EnvironmentIdentity, findOwner } from "./identity";
 import { leakedWhere } from "./leaked";
-import { CONFIG_NAMESPACE, ParsedStackConfig, SECRET_KEYS, SERVICE_NAMES, stackConfigSchema } from "./schema";
+import {
+    CONFIG_NAMESPACE,
+    ParsedStackConfig,
+    SECRET_KEYS,
+    SERVICE_NAMES,
+    stackConfigSchema,
+} from "./schema";
 import { SecretValue } from "./secret";
 import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../lib/credential-heuristics";
 
@@ -29,7 +35,11 @@ type ParsedDatabase = Omit<ParsedStackConfig["database"], "mode" | "host">;
  */
 export type DatabaseConfig =
     | (ParsedDatabase & { readonly mode: "in-cluster"; readonly host: string })
-    | (ParsedDatabase & { readonly mode: "external"; readonly host: string; readonly adminPassword: SecretValue });
+    | (ParsedDatabase & {
+          readonly mode: "external";
+          readonly host: string;
+          readonly adminPassword: SecretValue;
+      });
 
 export interface StackConfig extends Omit<ParsedStackConfig, "database"> {
     readonly stack: string;
@@ -39,7 +49,8 @@ export interface StackConfig extends Omit<ParsedStackConfig, "database"> {
     readonly database: DatabaseConfig;
 }
 
-export type ValidationResult = { ok: true; config: StackConfig } | { ok: false; issues: ConfigIssue[] };
+export type ValidationResult =
+    { ok: true; config: StackConfig } | { ok: false; issues: ConfigIssue[] };
 
 export class ConfigError extends Error {
     constructor(
@@ -53,8 +64,14 @@ export class ConfigError extends Error {
     }
 }
 
-export function formatIssues(stack: string, source: string, issues: readonly ConfigIssue[]): string {
-    const lines = issues.map((i) => `  - ${CONFIG_NAMESPACE}:${i.path}: ${i.problem}\n    fix: ${i.fix}`);
+export function formatIssues(
+    stack: string,
+    source: string,
+    issues: readonly ConfigIssue[],
+): string {
+    const lines = issues.map(
+        (i) => `  - ${CONFIG_NAMESPACE}:${i.path}: ${i.problem}\n    fix: ${i.fix}`,
+    );
     const n = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
     return `Invalid config for stack "${stack}" (${source}): ${n}; nothing was deployed.\n${lines.join("\n")}`;
 }
@@ -66,17 +83,24 @@ export function formatIssues(stack: string, source: string, issues: readonly Con
 function show(value: unknown, path: string): string {
     if (value instanceof SecretValue) return "[secret]";
     const top = path.split(/[.[]/)[0];
-    const last = path.split(/[.[\]]/).filter(Boolean).pop() ?? "";
+    const last =
+        path
+            .split(/[.[\]]/)
+            .filter(Boolean)
+            .pop() ?? "";
     const strings: string[] = [];
     const collect = (v: unknown, depth = 0): void => {
         if (typeof v === "string") strings.push(v);
-        else if (v && typeof v === "object" && depth < 5) for (const x of Object.values(v)) collect(x, depth + 1);
+        else if (v && typeof v === "object" && depth < 5)
+            for (const x of Object.values(v)) collect(x, depth + 1);
     };
     collect(value);
     const credential =
         (SECRET_KEYS as readonly string[]).includes(top) ||
         SECRET_NAME.test(last) ||
-        strings.some((v) => URL_WITH_CREDENTIALS.test(v) || looksRandom(v) || leakedWhere(v) !== undefined);
+        strings.some(
+            (v) => URL_WITH_CREDENTIALS.test(v) || looksRandom(v) || leakedWhere(v) !== undefined,
+        );
     if (credential) return "[value not shown: it may be a credential]";
     const text = JSON.stringify(value) ?? String(value);
     return text.length > 120 ? `${text.slice(0, 120)}…` : text;
@@ -106,7 +130,8 @@ function zodIssueToConfigIssue(issue: z.core.$ZodIssue, raw: Record<string, unkn
         if (keys.includes("kubernetes.renderToDirectory")) {
             return {
                 path: "kubernetes.renderToDirectory",
-                problem: "is no longer supported: the upstream kubernetes provider writes Secret values into rendered files in plaintext",
+                problem:
+                    "is no longer supported: the upstream kubernetes provider writes Secret values into rendered files in plaintext",
                 fix: "remove it; deploy to the local cluster instead (npm run up), or check the program without a cluster (npm run policy:check)",
             };
         }
@@ -117,12 +142,24 @@ function zodIssueToConfigIssue(issue: z.core.$ZodIssue, raw: Record<string, unkn
         };
     }
     if ((SECRET_KEYS as readonly string[]).includes(top) && value === undefined) {
-        return { path, problem: "is required and missing", fix: `pulumi config set --secret ${top} <value> --stack <stack>` };
+        return {
+            path,
+            problem: "is required and missing",
+            fix: `pulumi config set --secret ${top} <value> --stack <stack>`,
+        };
     }
     if (value === undefined) {
-        return { path, problem: "is required and missing", fix: `set it in the stack file (see the config reference in README.md)` };
+        return {
+            path,
+            problem: "is required and missing",
+            fix: `set it in the stack file (see the config reference in README.md)`,
+        };
     }
-    return { path, problem: `${show(value, path)} ${issue.message}`, fix: "correct the value in the stack file" };
+    return {
+        path,
+        problem: `${show(value, path)} ${issue.message}`,
+        fix: "correct the value in the stack file",
+    };
 }
 
 /**
@@ -149,13 +186,22 @@ export function validateStackConfig(
     }
     for (const [key, v] of Object.entries(raw)) {
         if (v instanceof SecretValue && !(SECRET_KEYS as readonly string[]).includes(key)) {
-            issues.push({ path: key, problem: "is encrypted but is not a credential key", fix: `pulumi config set ${key} <value> --stack ${stack} (without --secret)` });
+            issues.push({
+                path: key,
+                problem: "is encrypted but is not a credential key",
+                fix: `pulumi config set ${key} <value> --stack ${stack} (without --secret)`,
+            });
         }
     }
     // A plaintext credential is reported above; stand in an opaque secret so that the rest
     // of the config is still checked and every problem is listed in one pass.
     const shaped = Object.fromEntries(
-        Object.entries(raw).map(([k, v]) => [k, (SECRET_KEYS as readonly string[]).includes(k) && !(v instanceof SecretValue) ? new SecretValue(k, undefined) : v]),
+        Object.entries(raw).map(([k, v]) => [
+            k,
+            (SECRET_KEYS as readonly string[]).includes(k) && !(v instanceof SecretValue)
+                ? new SecretValue(k, undefined)
+                : v,
+        ]),
     );
     const parsed = stackConfigSchema.safeParse(shaped);
     if (!parsed.success) {
@@ -190,12 +236,35 @@ export function validateStackConfig(
     // Identity values of this stack must not belong to any other environment.
     const identityFields: Array<{ path: string; value: string; example: string }> = [];
     for (const s of SERVICE_NAMES) {
-        c.services[s].hosts.forEach((h, i) => identityFields.push({ path: `services.${s}.hosts[${i}]`, value: h, example: "a host of this environment" }));
+        c.services[s].hosts.forEach((h, i) =>
+            identityFields.push({
+                path: `services.${s}.hosts[${i}]`,
+                value: h,
+                example: "a host of this environment",
+            }),
+        );
     }
-    if (api.backendHost) identityFields.push({ path: "services.api.backendHost", value: api.backendHost, example: "one of this environment's API hosts" });
-    identityFields.push({ path: c.namespace ? "namespace" : "environment", value: namespace, example: `keybuzz-${c.environment}` });
-    identityFields.push({ path: "database.name", value: c.database.name, example: `keybuzz_${c.environment}` });
-    identityFields.push({ path: "database.user", value: c.database.user, example: `keybuzz_api_${c.environment}` });
+    if (api.backendHost)
+        identityFields.push({
+            path: "services.api.backendHost",
+            value: api.backendHost,
+            example: "one of this environment's API hosts",
+        });
+    identityFields.push({
+        path: c.namespace ? "namespace" : "environment",
+        value: namespace,
+        example: `keybuzz-${c.environment}`,
+    });
+    identityFields.push({
+        path: "database.name",
+        value: c.database.name,
+        example: `keybuzz_${c.environment}`,
+    });
+    identityFields.push({
+        path: "database.user",
+        value: c.database.user,
+        example: `keybuzz_api_${c.environment}`,
+    });
     const location = databaseLocation(c.database.host, c.database.port, c.database.name, namespace);
     identityFields.push({ path: "database", value: location, example: `a database of its own` });
     for (const f of identityFields) {
@@ -213,7 +282,12 @@ export function validateStackConfig(
     for (const s of SERVICE_NAMES) {
         c.services[s].hosts.forEach((h, i) => {
             const prior = seenHosts.get(h);
-            if (prior) issues.push({ path: `services.${s}.hosts[${i}]`, problem: `"${h}" is also a host of ${prior}`, fix: "each host routes to exactly one service" });
+            if (prior)
+                issues.push({
+                    path: `services.${s}.hosts[${i}]`,
+                    problem: `"${h}" is also a host of ${prior}`,
+                    fix: "each host routes to exactly one service",
+                });
             else seenHosts.set(h, s);
         });
         if (c.services[s].replicas < env.minReplicas) {
@@ -226,15 +300,31 @@ export function validateStackConfig(
     }
 
     if (c.database.mode === "external") {
-        if (!c.database.host) issues.push({ path: "database.host", problem: "is required when database.mode is external", fix: "set the PostgreSQL server host, e.g. 10.0.0.10" });
-        if (!c.databaseAdminPassword) issues.push({ path: "databaseAdminPassword", problem: "is required when database.mode is external", fix: `pulumi config set --secret databaseAdminPassword <value> --stack ${stack}` });
+        if (!c.database.host)
+            issues.push({
+                path: "database.host",
+                problem: "is required when database.mode is external",
+                fix: "set the PostgreSQL server host, e.g. 10.0.0.10",
+            });
+        if (!c.databaseAdminPassword)
+            issues.push({
+                path: "databaseAdminPassword",
+                problem: "is required when database.mode is external",
+                fix: `pulumi config set --secret databaseAdminPassword <value> --stack ${stack}`,
+            });
     }
 
     for (const key of SECRET_KEYS) {
         const v = c[key];
         const where = v?.value !== undefined ? leakedWhere(v.value) : undefined;
         if (where) {
-            issues.push({ path: key, problem: `is a known-leaked value (${where})`, fix: `generate a new value and rotate it: pulumi config set --secret ${key} <new value> --stack ${stack}` + (key === "nextauthSecret" ? ", or remove the key to have one generated" : "") });
+            issues.push({
+                path: key,
+                problem: `is a known-leaked value (${where})`,
+                fix:
+                    `generate a new value and rotate it: pulumi config set --secret ${key} <new value> --stack ${stack}` +
+                    (key === "nextauthSecret" ? ", or remove the key to have one generated" : ""),
+            });
         }
     }
 
@@ -242,8 +332,17 @@ export function validateStackConfig(
     const { mode: _mode, host: _host, ...db } = c.database;
     const database: DatabaseConfig =
         c.database.mode === "external" && c.database.host && c.databaseAdminPassword
-            ? { ...db, mode: "external", host: c.database.host, adminPassword: c.databaseAdminPassword }
-            : { ...db, mode: "in-cluster", host: c.database.host ?? inClusterDatabaseHost(namespace) };
+            ? {
+                  ...db,
+                  mode: "external",
+                  host: c.database.host,
+                  adminPassword: c.databaseAdminPassword,
+              }
+            : {
+                  ...db,
+                  mode: "in-cluster",
+                  host: c.database.host ?? inClusterDatabaseHost(namespace),
+              };
     return { ok: true, config: { ...c, stack, namespace, backendHost, database } };
 }
 
@@ -256,7 +355,12 @@ export function identityOf(config: StackConfig, source: string): EnvironmentIden
         namespace: config.namespace,
         databaseName: config.database.name,
         databaseUser: config.database.user,
-        databaseLocation: databaseLocation(config.database.host, config.database.port, config.database.name, config.namespace),
+        databaseLocation: databaseLocation(
+            config.database.host,
+            config.database.port,
+            config.database.name,
+            config.namespace,
+        ),
     };
 }
 
@@ -266,6 +370,11 @@ export function inClusterDatabaseHost(namespace: string): string {
 }
 
 /** `host:port/database`; an in-cluster database lives on its own namespace's server. */
-export function databaseLocation(host: string | undefined, port: number, name: string, namespace: string): string {
+export function databaseLocation(
+    host: string | undefined,
+    port: number,
+    name: string,
+    namespace: string,
+): string {
     return `${host ?? inClusterDatabaseHost(namespace)}:${port}/${name}`;
 }

@@ -48,7 +48,14 @@ export async function readCatalog(c: Client): Promise<Catalog> {
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
         WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' AND c.relkind IN ('r', 'p')
         ORDER BY a.attrelid, a.attnum`);
-    const constraints = await c.query<{ oid: number; name: string; type: string; cols: string[]; parent: number | null; pcols: string[] | null }>(`
+    const constraints = await c.query<{
+        oid: number;
+        name: string;
+        type: string;
+        cols: string[];
+        parent: number | null;
+        pcols: string[] | null;
+    }>(`
         SELECT con.conrelid AS oid, con.conname AS name, con.contype AS type,
                ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i)::text[] AS cols,
                CASE WHEN con.contype = 'f' THEN con.confrelid END AS parent,
@@ -66,16 +73,33 @@ export async function readCatalog(c: Client): Promise<Catalog> {
     for (const t of tables.rows) {
         const name = `${t.schema}.${t.name}`;
         byOid.set(t.oid, name);
-        catalog.set(name, { sql: qualified(t.schema, t.name), name, columns: [], primaryKey: [], foreignKeys: [], sequences: [] });
+        catalog.set(name, {
+            sql: qualified(t.schema, t.name),
+            name,
+            columns: [],
+            primaryKey: [],
+            foreignKeys: [],
+            sequences: [],
+        });
     }
-    for (const col of columns.rows) catalog.get(byOid.get(col.oid) ?? "")?.columns.push({ name: col.name, type: col.type });
+    for (const col of columns.rows)
+        catalog.get(byOid.get(col.oid) ?? "")?.columns.push({ name: col.name, type: col.type });
     for (const con of constraints.rows) {
         const t = catalog.get(byOid.get(con.oid) ?? "");
         if (!t) continue;
         if (con.type === "p") (t.primaryKey as string[]).push(...con.cols);
-        else if (con.parent !== null && byOid.has(con.parent)) t.foreignKeys.push({ name: con.name, columns: con.cols, parent: byOid.get(con.parent)!, parentColumns: con.pcols ?? [] });
+        else if (con.parent !== null && byOid.has(con.parent))
+            t.foreignKeys.push({
+                name: con.name,
+                columns: con.cols,
+                parent: byOid.get(con.parent)!,
+                parentColumns: con.pcols ?? [],
+            });
     }
-    for (const s of sequences.rows) catalog.get(byOid.get(s.oid) ?? "")?.sequences.push({ column: s.column, sequence: s.sequence });
+    for (const s of sequences.rows)
+        catalog
+            .get(byOid.get(s.oid) ?? "")
+            ?.sequences.push({ column: s.column, sequence: s.sequence });
     return catalog;
 }
 

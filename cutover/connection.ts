@@ -19,19 +19,46 @@ export interface Connection {
 }
 
 export function connectionFromUrl(url: string, source: string): Connection {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new ConnectionError(`${source} is not a postgresql:// URL; set it to postgresql://<user>:<password>@<host>:<port>/<database>`);
+    if (!/^postgres(ql)?:\/\//.test(url))
+        throw new ConnectionError(
+            `${source} is not a postgresql:// URL; set it to postgresql://<user>:<password>@<host>:<port>/<database>`,
+        );
     const p = parse(url);
-    if (!p.host || !p.database || !p.user) throw new ConnectionError(`${source} must name a host, a user and a database (postgresql://<user>:<password>@<host>:<port>/<database>)`);
+    if (!p.host || !p.database || !p.user)
+        throw new ConnectionError(
+            `${source} must name a host, a user and a database (postgresql://<user>:<password>@<host>:<port>/<database>)`,
+        );
     const port = Number(p.port ?? 5432);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConnectionError(`${source} has an invalid port ${JSON.stringify(p.port)}`);
-    const config: ClientConfig = { host: p.host, port, user: p.user, password: p.password ?? undefined, database: p.database, connectionTimeoutMillis: 10_000, application_name: "keybuzz-db-cutover" };
-    const libpqEnv: Record<string, string> = { PGHOST: p.host, PGPORT: String(port), PGUSER: p.user, PGDATABASE: p.database, PGAPPNAME: "keybuzz-db-cutover" };
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new ConnectionError(`${source} has an invalid port ${JSON.stringify(p.port)}`);
+    const config: ClientConfig = {
+        host: p.host,
+        port,
+        user: p.user,
+        password: p.password ?? undefined,
+        database: p.database,
+        connectionTimeoutMillis: 10_000,
+        application_name: "keybuzz-db-cutover",
+    };
+    const libpqEnv: Record<string, string> = {
+        PGHOST: p.host,
+        PGPORT: String(port),
+        PGUSER: p.user,
+        PGDATABASE: p.database,
+        PGAPPNAME: "keybuzz-db-cutover",
+    };
     if (p.password) libpqEnv.PGPASSWORD = p.password;
     return { source, config, label: `${p.user}@${p.host}:${port}/${p.database}`, libpqEnv };
 }
 
-export function connectionFromEnv(variable: string, env: NodeJS.ProcessEnv = process.env): Connection {
+export function connectionFromEnv(
+    variable: string,
+    env: NodeJS.ProcessEnv = process.env,
+): Connection {
     const url = env[variable];
-    if (!url) throw new ConnectionError(`${variable} is not set; export it as postgresql://<user>:<password>@<host>:<port>/<database> (never pass a password on the command line)`);
+    if (!url)
+        throw new ConnectionError(
+            `${variable} is not set; export it as postgresql://<user>:<password>@<host>:<port>/<database> (never pass a password on the command line)`,
+        );
     return connectionFromUrl(url, variable);
 }

@@ -40,35 +40,60 @@ export interface Selection {
 
 export class SelectionError extends Error {}
 
-export function select(catalog: Catalog, choice: TenantChoice, wholeNames: readonly string[], literal: (s: string) => string): Selection {
+export function select(
+    catalog: Catalog,
+    choice: TenantChoice,
+    wholeNames: readonly string[],
+    literal: (s: string) => string,
+): Selection {
     const tenantTable = findTable(catalog, choice.tenantTable);
-    if (!tenantTable) throw new SelectionError(`the tenant table ${choice.tenantTable} is not in the source database (tables: ${[...catalog.keys()].slice(0, 20).join(", ")})`);
-    if (tenantTable.primaryKey.length !== 1) throw new SelectionError(`the tenant table ${tenantTable.name} needs a single-column primary key; it has ${tenantTable.primaryKey.length ? tenantTable.primaryKey.join(", ") : "none"}`);
+    if (!tenantTable)
+        throw new SelectionError(
+            `the tenant table ${choice.tenantTable} is not in the source database (tables: ${[...catalog.keys()].slice(0, 20).join(", ")})`,
+        );
+    if (tenantTable.primaryKey.length !== 1)
+        throw new SelectionError(
+            `the tenant table ${tenantTable.name} needs a single-column primary key; it has ${tenantTable.primaryKey.length ? tenantTable.primaryKey.join(", ") : "none"}`,
+        );
     const whole: Table[] = [];
     for (const n of wholeNames) {
         const t = findTable(catalog, n);
-        if (!t) throw new SelectionError(`--whole-table ${n} is not a table of the source database`);
+        if (!t)
+            throw new SelectionError(`--whole-table ${n} is not a table of the source database`);
         whole.push(t);
     }
     const columnsOf = new Set(tenantTable.columns.map((c) => c.name));
     let tenantCond: (a: string) => string;
     if ("ids" in choice) {
-        tenantCond = (a) => `${a}.${quoteIdent(tenantTable.primaryKey[0])}::text IN (${choice.ids.map(literal).join(", ")})`;
+        tenantCond = (a) =>
+            `${a}.${quoteIdent(tenantTable.primaryKey[0])}::text IN (${choice.ids.map(literal).join(", ")})`;
     } else {
-        for (const [kind, rules] of [["include", choice.selector.include], ["exclude", choice.selector.exclude]] as const) {
-            for (const r of rules) if (!columnsOf.has(r.column)) throw new SelectionError(`selector ${choice.file}: ${kind} rule names column ${r.column}, which ${tenantTable.name} does not have (columns: ${[...columnsOf].join(", ")})`);
+        for (const [kind, rules] of [
+            ["include", choice.selector.include],
+            ["exclude", choice.selector.exclude],
+        ] as const) {
+            for (const r of rules)
+                if (!columnsOf.has(r.column))
+                    throw new SelectionError(
+                        `selector ${choice.file}: ${kind} rule names column ${r.column}, which ${tenantTable.name} does not have (columns: ${[...columnsOf].join(", ")})`,
+                    );
         }
         const rules = choice.selector;
         tenantCond = (a) => {
             const parts = [
                 ...rules.include.map((r) => ruleSql(r, `${a}.${quoteIdent(r.column)}`, literal)),
-                ...rules.exclude.map((r) => `NOT COALESCE(${ruleSql(r, `${a}.${quoteIdent(r.column)}`, literal)}, false)`),
+                ...rules.exclude.map(
+                    (r) =>
+                        `NOT COALESCE(${ruleSql(r, `${a}.${quoteIdent(r.column)}`, literal)}, false)`,
+                ),
             ];
             return parts.length ? parts.join(" AND ") : "true";
         };
     }
 
-    const placed = new Map<string, Placed>([[tenantTable.name, { table: tenantTable, depth: 0, via: [], path: tenantTable.name }]]);
+    const placed = new Map<string, Placed>([
+        [tenantTable.name, { table: tenantTable, depth: 0, via: [], path: tenantTable.name }],
+    ]);
     const wholeSet = new Set(whole.map((t) => t.name));
     for (let depth = 1, grew = true; grew; depth++) {
         grew = false;
@@ -82,17 +107,28 @@ export function select(catalog: Catalog, choice: TenantChoice, wholeNames: reado
             grew = true;
         }
     }
-    const unplaced = [...catalog.values()].filter((t) => !placed.has(t.name) && !wholeSet.has(t.name));
+    const unplaced = [...catalog.values()].filter(
+        (t) => !placed.has(t.name) && !wholeSet.has(t.name),
+    );
     const blockers: string[] = [];
     const warnings: string[] = [];
     const copied = [...whole, ...[...placed.values()].map((p) => p.table)];
     for (const t of copied) {
-        if (t.primaryKey.length === 0) blockers.push(`${t.name} has no primary key: the copy cannot be keyed to resume without duplicates; add one, or leave the table out`);
+        if (t.primaryKey.length === 0)
+            blockers.push(
+                `${t.name} has no primary key: the copy cannot be keyed to resume without duplicates; add one, or leave the table out`,
+            );
         for (const f of t.foreignKeys) {
             const followed = placed.get(t.name)?.via.includes(f);
             if (followed || wholeSet.has(f.parent)) continue;
-            if (placed.has(f.parent) || f.parent === t.name) warnings.push(`${t.name}.${f.columns.join(",")} → ${f.parent} is not followed (${f.parent === t.name ? "self reference" : "cycle"}): rows are copied in key order and the constraint is checked by the target`);
-            else blockers.push(`${t.name}.${f.columns.join(",")} references ${f.parent}, which has no path to a tenant: copy it whole (--whole-table ${f.parent}) or decide otherwise`);
+            if (placed.has(f.parent) || f.parent === t.name)
+                warnings.push(
+                    `${t.name}.${f.columns.join(",")} → ${f.parent} is not followed (${f.parent === t.name ? "self reference" : "cycle"}): rows are copied in key order and the constraint is checked by the target`,
+                );
+            else
+                blockers.push(
+                    `${t.name}.${f.columns.join(",")} references ${f.parent}, which has no path to a tenant: copy it whole (--whole-table ${f.parent}) or decide otherwise`,
+                );
         }
     }
 
@@ -106,16 +142,29 @@ export function select(catalog: Catalog, choice: TenantChoice, wholeNames: reado
             const pa = `p${++alias}`;
             const parent = placed.get(f.parent)!.table;
             const cols = f.columns.map((c) => `${a}.${quoteIdent(c)}`);
-            return { cols, sub: `(${cols.join(", ")}) IN (SELECT ${f.parentColumns.map((c) => `${pa}.${quoteIdent(c)}`).join(", ")} FROM ${parent.sql} ${pa} WHERE ${cond(parent, pa, strict)})` };
+            return {
+                cols,
+                sub: `(${cols.join(", ")}) IN (SELECT ${f.parentColumns.map((c) => `${pa}.${quoteIdent(c)}`).join(", ")} FROM ${parent.sql} ${pa} WHERE ${cond(parent, pa, strict)})`,
+            };
         };
         const parts = p.via.map(inParent);
         const anyNull = (cols: string[]) => cols.map((c) => `${c} IS NULL`).join(" OR ");
         const allSet = (cols: string[]) => cols.map((c) => `${c} IS NOT NULL`).join(" AND ");
         if (!strict) return parts.map((x) => `(${x.sub})`).join(" OR ");
-        return [...parts.map((x) => `(${anyNull(x.cols)} OR ${x.sub})`), `(${parts.map((x) => `(${allSet(x.cols)})`).join(" OR ")})`].join(" AND ");
+        return [
+            ...parts.map((x) => `(${anyNull(x.cols)} OR ${x.sub})`),
+            `(${parts.map((x) => `(${allSet(x.cols)})`).join(" OR ")})`,
+        ].join(" AND ");
     };
     const list = (table: Table) => table.columns.map((c) => quoteIdent(c.name)).join(", ");
-    const order = [...topological(whole), tenantTable, ...[...placed.values()].filter((p) => p.depth > 0).sort((a, b) => a.depth - b.depth || a.table.name.localeCompare(b.table.name)).map((p) => p.table)];
+    const order = [
+        ...topological(whole),
+        tenantTable,
+        ...[...placed.values()]
+            .filter((p) => p.depth > 0)
+            .sort((a, b) => a.depth - b.depth || a.table.name.localeCompare(b.table.name))
+            .map((p) => p.table),
+    ];
     return {
         tenantTable,
         order,
@@ -124,8 +173,10 @@ export function select(catalog: Catalog, choice: TenantChoice, wholeNames: reado
         unplaced,
         blockers,
         warnings,
-        rowsSql: (table, columns) => `SELECT ${columns ?? list(table)} FROM ${table.sql} r WHERE (${cond(table, "r", true)})`,
-        reachingSql: (table) => `SELECT ${list(table)} FROM ${table.sql} r WHERE (${cond(table, "r", false)})`,
+        rowsSql: (table, columns) =>
+            `SELECT ${columns ?? list(table)} FROM ${table.sql} r WHERE (${cond(table, "r", true)})`,
+        reachingSql: (table) =>
+            `SELECT ${list(table)} FROM ${table.sql} r WHERE (${cond(table, "r", false)})`,
     };
 }
 
@@ -137,7 +188,12 @@ function topological(tables: Table[]): Table[] {
     const visit = (t: Table, stack: Set<string>) => {
         if (done.has(t.name) || stack.has(t.name)) return;
         stack.add(t.name);
-        for (const f of t.foreignKeys) if (names.has(f.parent) && f.parent !== t.name) visit(tables.find((x) => x.name === f.parent)!, stack);
+        for (const f of t.foreignKeys)
+            if (names.has(f.parent) && f.parent !== t.name)
+                visit(
+                    tables.find((x) => x.name === f.parent)!,
+                    stack,
+                );
         done.add(t.name);
         out.push(t);
     };

@@ -23,9 +23,15 @@ const rule = z
         why: z.string().optional(),
     })
     .strict()
-    .refine((r) => ["equals", "in", "startsWith", "endsWith", "isNull"].filter((k) => (r as Record<string, unknown>)[k] !== undefined).length === 1, {
-        message: "each rule needs exactly one of equals, in, startsWith, endsWith, isNull",
-    });
+    .refine(
+        (r) =>
+            ["equals", "in", "startsWith", "endsWith", "isNull"].filter(
+                (k) => (r as Record<string, unknown>)[k] !== undefined,
+            ).length === 1,
+        {
+            message: "each rule needs exactly one of equals, in, startsWith, endsWith, isNull",
+        },
+    );
 
 export const selectorSchema = z
     .object({
@@ -39,7 +45,9 @@ export type Rule = z.output<typeof rule>;
 export type Selector = z.output<typeof selectorSchema>;
 
 /** Tenants named on the command line, or chosen by a selector file: the one input shape. */
-export type TenantChoice = { readonly tenantTable: string } & ({ readonly ids: string[] } | { readonly selector: Selector; readonly file: string });
+export type TenantChoice = { readonly tenantTable: string } & (
+    { readonly ids: string[] } | { readonly selector: Selector; readonly file: string }
+);
 
 export class SelectorError extends Error {}
 
@@ -48,7 +56,9 @@ export function readSelector(file: string): Selector {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new SelectorError(`cannot read the selector file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new SelectorError(
+            `cannot read the selector file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
     }
     let json: unknown;
     try {
@@ -59,14 +69,20 @@ export function readSelector(file: string): Selector {
     const parsed = selectorSchema.safeParse(json);
     if (!parsed.success) {
         const first = parsed.error.issues[0];
-        throw new SelectorError(`the selector file ${file} is invalid at ${first.path.join(".") || "(top)"}: ${first.message}; see README, "Data cutover"`);
+        throw new SelectorError(
+            `the selector file ${file} is invalid at ${first.path.join(".") || "(top)"}: ${first.message}; see README, "Data cutover"`,
+        );
     }
     return parsed.data;
 }
 
 export function parseTenantIds(list: string): string[] {
-    const ids = list.split(",").map((s) => s.trim()).filter(Boolean);
-    if (ids.length === 0) throw new SelectorError("--tenants needs a comma-separated list of tenant ids");
+    const ids = list
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+    if (ids.length === 0)
+        throw new SelectorError("--tenants needs a comma-separated list of tenant ids");
     return [...new Set(ids)];
 }
 

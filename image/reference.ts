@@ -40,7 +40,10 @@ export function parseImageReference(ref: string): ImageReference | undefined {
  */
 export function registryOf(image: string): string {
     const first = image.split("/")[0];
-    return image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : "docker.io";
+    return image.includes("/") &&
+        (first.includes(".") || first.includes(":") || first === "localhost")
+        ? first
+        : "docker.io";
 }
 
 /** The digest a reference pins, if any (`…@sha256:…`). */
@@ -60,7 +63,10 @@ export interface ImageByDigest {
 /** Splits `registry/repo[:tag]@sha256:…`; throws when there is no digest (promotion is by digest). */
 export function splitImage(ref: string): ImageByDigest {
     const parsed = parseImageReference(ref);
-    if (!parsed?.digest) throw new Error(`source image "${ref}" has no @sha256 digest: promotion is by digest; DEV's stack must export images by digest`);
+    if (!parsed?.digest)
+        throw new Error(
+            `source image "${ref}" has no @sha256 digest: promotion is by digest; DEV's stack must export images by digest`,
+        );
     const [registry, ...rest] = parsed.name.split("/");
     return { registry, repository: rest.join("/"), tag: parsed.tag, digest: parsed.digest };
 }

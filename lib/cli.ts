@@ -13,7 +13,11 @@ export const EXIT_CANNOT_RUN = 2;
 /** An error that means "could not do the job": exit 2 with one line saying why. */
 export class CannotRun extends Error {}
 
-export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T, usage: string) {
+export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(
+    argv: string[],
+    options: T,
+    usage: string,
+) {
     try {
         return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     } catch (e) {
@@ -21,9 +25,17 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
     }
 }
 
-export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+    name: string,
+    value: string | undefined,
+    allowed: readonly T[],
+    fallback: T,
+): T {
     if (value === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(value)) throw new CannotRun(`--${name} ${value} is not supported; use one of ${allowed.join(", ")}`);
+    if (!(allowed as readonly string[]).includes(value))
+        throw new CannotRun(
+            `--${name} ${value} is not supported; use one of ${allowed.join(", ")}`,
+        );
     return value as T;
 }
 
@@ -38,8 +50,17 @@ export function emit(text: string, out: string | undefined, flag = "--out"): voi
         fs.writeFileSync(out, body);
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        const why = code === "ENOENT" ? "its folder does not exist" : code === "EISDIR" ? "it is a folder" : code === "EACCES" || code === "EROFS" ? "it is not writable" : code;
-        throw new CannotRun(`cannot write ${flag} ${out}: ${why}; name a file in a writable folder`);
+        const why =
+            code === "ENOENT"
+                ? "its folder does not exist"
+                : code === "EISDIR"
+                  ? "it is a folder"
+                  : code === "EACCES" || code === "EROFS"
+                    ? "it is not writable"
+                    : code;
+        throw new CannotRun(
+            `cannot write ${flag} ${out}: ${why}; name a file in a writable folder`,
+        );
     }
 }
 
@@ -53,11 +74,14 @@ export function readInput(file: string, flag: string, cap = 256 << 20): string {
     try {
         fd = fs.openSync(file, "r");
     } catch (e) {
-        throw new CannotRun(`cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code}`);
+        throw new CannotRun(
+            `cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code}`,
+        );
     }
     try {
         const st = fs.fstatSync(fd);
-        if (st.isDirectory()) throw new CannotRun(`cannot read ${flag} ${file}: it is a folder; name a file`);
+        if (st.isDirectory())
+            throw new CannotRun(`cannot read ${flag} ${file}: it is a folder; name a file`);
         const chunks: Buffer[] = [];
         let size = 0;
         const buf = Buffer.allocUnsafe(1 << 20);
@@ -65,7 +89,10 @@ export function readInput(file: string, flag: string, cap = 256 << 20): string {
             const n = fs.readSync(fd, buf, 0, buf.length, null);
             if (n === 0) break;
             size += n;
-            if (size > cap) throw new CannotRun(`cannot read ${flag} ${file}: it is larger than ${cap >> 20} MiB${st.isFile() ? "" : " (not a regular file)"}`);
+            if (size > cap)
+                throw new CannotRun(
+                    `cannot read ${flag} ${file}: it is larger than ${cap >> 20} MiB${st.isFile() ? "" : " (not a regular file)"}`,
+                );
             chunks.push(Buffer.from(buf.subarray(0, n)));
         }
         return Buffer.concat(chunks).toString("utf8");
@@ -83,9 +110,16 @@ export function readInput(file: string, flag: string, cap = 256 << 20): string {
 export async function main(name: string, body: () => Promise<number>): Promise<void> {
     const fail = (e: unknown) => {
         const message = e instanceof Error ? e.message : String(e);
-        const firstLine = printable(message.split("\n").length > 1 && !(e instanceof CannotRun) ? message.split("\n")[0] : message);
-        process.stderr.write(`${name}: ${e instanceof CannotRun ? "" : "could not run: "}${firstLine}\n`);
-        if (process.env.KEYBUZZ_DEBUG === "1" && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
+        const firstLine = printable(
+            message.split("\n").length > 1 && !(e instanceof CannotRun)
+                ? message.split("\n")[0]
+                : message,
+        );
+        process.stderr.write(
+            `${name}: ${e instanceof CannotRun ? "" : "could not run: "}${firstLine}\n`,
+        );
+        if (process.env.KEYBUZZ_DEBUG === "1" && e instanceof Error && e.stack)
+            process.stderr.write(e.stack + "\n");
         process.exitCode = EXIT_CANNOT_RUN;
     };
     // A promise nobody awaited (a library's, a stack reference's) is the command failing, not a verdict.

@@ -2,7 +2,8 @@
 
 // *_PASS, *_PWD (MYSQL_PWD, SMTP_PASS) are credentials; TOKEN_EXPIRY_SECONDS, TOKEN_TTL and
 // TOKEN_URL are settings about tokens, not tokens.
-export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|PASSPHRASE|_PASS$|^PASS$|_PWD$|^PWD$|TOKEN(?!_?(EXPIRY|EXPIRES|TTL|LIFETIME|URL|ENDPOINT|TYPE))|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|_KEY$|^KEY$)/i;
+export const SECRET_NAME =
+    /(SECRET|PASSWORD|PASSWD|PASSPHRASE|_PASS$|^PASS$|_PWD$|^PWD$|TOKEN(?!_?(EXPIRY|EXPIRES|TTL|LIFETIME|URL|ENDPOINT|TYPE))|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|_KEY$|^KEY$)/i;
 
 /** scheme://user:password@host — credentials embedded in a URL. */
 export const URL_WITH_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i;

@@ -20,13 +20,21 @@ export type StackOutputs = Record<string, Record<string, unknown>>;
 
 // Deterministic stand-ins for provider-computed values (a random password's result, a
 // StackReference's outputs).
-function computedState(type: string, name: string, inputs: Record<string, any>, stacks: StackOutputs): Record<string, any> {
+function computedState(
+    type: string,
+    name: string,
+    inputs: Record<string, any>,
+    stacks: StackOutputs,
+): Record<string, any> {
     if (type === "pulumi:pulumi:StackReference") {
         return { ...inputs, outputs: stacks[inputs.name ?? name] ?? {}, secretOutputNames: [] };
     }
     if (type === "random:index/randomPassword:RandomPassword") {
         const length = typeof inputs.length === "number" ? inputs.length : 32;
-        return { ...inputs, result: `mock-${name}-`.padEnd(length, "x").slice(0, Math.max(length, 12)) };
+        return {
+            ...inputs,
+            result: `mock-${name}-`.padEnd(length, "x").slice(0, Math.max(length, 12)),
+        };
     }
     return inputs;
 }
@@ -35,13 +43,23 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
  * Calls `program` with mocks installed for `stack`, waits until every registration has
  * landed, and returns the resources and what the program returned.
  */
-export async function runUnderMocks<T>(stack: string, program: () => T, stacks: StackOutputs = {}): Promise<{ resources: RegisteredResource[]; result: T }> {
+export async function runUnderMocks<T>(
+    stack: string,
+    program: () => T,
+    stacks: StackOutputs = {},
+): Promise<{ resources: RegisteredResource[]; result: T }> {
     const resources: RegisteredResource[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const state = computedState(args.type, args.name, args.inputs, stacks);
-                resources.push({ type: args.type, name: args.name, urn: `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}`, inputs: state, custom: args.custom ?? true });
+                resources.push({
+                    type: args.type,
+                    name: args.name,
+                    urn: `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}`,
+                    inputs: state,
+                    custom: args.custom ?? true,
+                });
                 return { id: `${args.name}-id`, state };
             },
             call(args: pulumi.runtime.MockCallArgs) {
@@ -73,5 +91,9 @@ async function settle(resources: RegisteredResource[]): Promise<void> {
 
 /** Resolves an Output to its value (unit tests only; unknowns resolve to undefined). */
 export function valueOf<T>(output: pulumi.Output<T> | T): Promise<T> {
-    return new Promise((resolve) => (pulumi.Output.isInstance(output) ? (output as pulumi.Output<T>).apply((v) => resolve(v)) : resolve(output as T)));
+    return new Promise((resolve) =>
+        pulumi.Output.isInstance(output)
+            ? (output as pulumi.Output<T>).apply((v) => resolve(v))
+            : resolve(output as T),
+    );
 }

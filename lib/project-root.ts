@@ -9,6 +9,7 @@ export function projectRoot(from: string = __dirname): string {
     if (process.env.KEYBUZZ_ROOT) return process.env.KEYBUZZ_ROOT;
     for (let dir = from; ; dir = path.dirname(dir)) {
         if (fs.existsSync(path.join(dir, "tools", "versions.env"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no project root (tools/versions.env) above ${from}`);
+        if (path.dirname(dir) === dir)
+            throw new Error(`no project root (tools/versions.env) above ${from}`);
     }
 }

@@ -18,16 +18,30 @@ export function replaceProjectFile(root: string, file: string, contents: string)
     fs.mkdirSync(dir, { recursive: true });
     const realDir = fs.realpathSync(dir);
     const rel = path.relative(realRoot, path.join(realDir, path.basename(target)));
-    if (rel.startsWith("..") || path.isAbsolute(rel)) throw new UnsafeWriteError(`refusing to write ${file}: it is outside the project ${root}`);
+    if (rel.startsWith("..") || path.isAbsolute(rel))
+        throw new UnsafeWriteError(`refusing to write ${file}: it is outside the project ${root}`);
     let st: fs.Stats | undefined;
     try {
         st = fs.lstatSync(target);
     } catch {
         st = undefined;
     }
-    if (st && !st.isFile()) throw new UnsafeWriteError(`refusing to write ${file}: it is a ${st.isSymbolicLink() ? "symbolic link" : "non-regular file"}; replace it with a regular file`);
-    const tmp = path.join(realDir, `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
-    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, st ? st.mode & 0o777 : 0o644);
+    if (st && !st.isFile())
+        throw new UnsafeWriteError(
+            `refusing to write ${file}: it is a ${st.isSymbolicLink() ? "symbolic link" : "non-regular file"}; replace it with a regular file`,
+        );
+    const tmp = path.join(
+        realDir,
+        `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`,
+    );
+    const fd = fs.openSync(
+        tmp,
+        fs.constants.O_WRONLY |
+            fs.constants.O_CREAT |
+            fs.constants.O_EXCL |
+            fs.constants.O_NOFOLLOW,
+        st ? st.mode & 0o777 : 0o644,
+    );
     try {
         fs.writeSync(fd, contents);
         fs.fsyncSync(fd);

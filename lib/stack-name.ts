@@ -10,7 +10,9 @@ const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 export function checkStackName(name: string, flag = "--stack"): string {
     if (!STACK_NAME.test(name) || /^\.+$/.test(name)) {
         const shown = JSON.stringify(name.length > 60 ? name.slice(0, 60) + "…" : name);
-        throw new StackNameError(`${flag} ${shown} is not a stack name: use letters, digits, "-", "_" and "." (at most 100), e.g. prod`);
+        throw new StackNameError(
+            `${flag} ${shown} is not a stack name: use letters, digits, "-", "_" and "." (at most 100), e.g. prod`,
+        );
     }
     return name;
 }

@@ -21,22 +21,43 @@ const identity = z
 /** What an environment demands of itself; one file per environment, all keys required. */
 const strictness = {
     requireDigest: z.boolean().describe("Require images by digest (`@sha256:`). PROD: true."),
-    requirePromoted: z.boolean().describe("Require every image digest to be one the promotion recorded. PROD: true."),
-    requirePdb: z.boolean().describe("Require a PodDisruptionBudget per multi-replica Deployment. PROD: true."),
-    allowedRegistries: z.array(z.string()).readonly().describe("Registries images may come from; empty allows any."),
+    requirePromoted: z
+        .boolean()
+        .describe("Require every image digest to be one the promotion recorded. PROD: true."),
+    requirePdb: z
+        .boolean()
+        .describe("Require a PodDisruptionBudget per multi-replica Deployment. PROD: true."),
+    allowedRegistries: z
+        .array(z.string())
+        .readonly()
+        .describe("Registries images may come from; empty allows any."),
 };
 
 export const strictnessSchema = z.object(strictness).strict();
 
 export const packConfigSchema = z.object({
     environment: z.string().describe("The environment the resources belong to."),
-    otherEnvironments: z.array(identity).readonly().default([]).describe("Other environments' identities (hosts, namespace, DB name/user/location)."),
+    otherEnvironments: z
+        .array(identity)
+        .readonly()
+        .default([])
+        .describe("Other environments' identities (hosts, namespace, DB name/user/location)."),
     otherFingerprints: z
         .record(z.string(), z.record(z.string(), z.string()))
         .default({})
-        .describe("Other environments' credential fingerprints by environment, then credential name; an environment absent here could not be compared (not verified)."),
-    fingerprintEnvironments: z.array(z.string()).readonly().default([]).describe("Environments whose fingerprints must be compared (long-lived ones)."),
-    promotedDigests: z.array(z.string().regex(DIGEST_PATTERN)).readonly().optional().describe("Digests the promotion recorded; absent when the ledger could not be read."),
+        .describe(
+            "Other environments' credential fingerprints by environment, then credential name; an environment absent here could not be compared (not verified).",
+        ),
+    fingerprintEnvironments: z
+        .array(z.string())
+        .readonly()
+        .default([])
+        .describe("Environments whose fingerprints must be compared (long-lived ones)."),
+    promotedDigests: z
+        .array(z.string().regex(DIGEST_PATTERN))
+        .readonly()
+        .optional()
+        .describe("Digests the promotion recorded; absent when the ledger could not be read."),
     requireDigest: strictness.requireDigest.default(false),
     requirePromoted: strictness.requirePromoted.default(false),
     requirePdb: strictness.requirePdb.default(false),
@@ -47,9 +68,16 @@ export type PackConfig = z.output<typeof packConfigSchema>;
 export type PackConfigKey = keyof PackConfig;
 
 /** CrossGuard's `configSchema` for a policy reading `keys` (JSON Schema properties, from zod). */
-export function crossGuardConfigSchema(keys: readonly PackConfigKey[]): { properties: Record<string, object>; required: string[] } {
-    const pick = Object.fromEntries(["environment", ...keys].map((k) => [k, true])) as Partial<Record<PackConfigKey, true>>;
-    const json = z.toJSONSchema(packConfigSchema.pick(pick as never), { io: "input" }) as { properties?: Record<string, object> };
+export function crossGuardConfigSchema(keys: readonly PackConfigKey[]): {
+    properties: Record<string, object>;
+    required: string[];
+} {
+    const pick = Object.fromEntries(["environment", ...keys].map((k) => [k, true])) as Partial<
+        Record<PackConfigKey, true>
+    >;
+    const json = z.toJSONSchema(packConfigSchema.pick(pick as never), { io: "input" }) as {
+        properties?: Record<string, object>;
+    };
     return { properties: json.properties ?? {}, required: ["environment"] };
 }
 

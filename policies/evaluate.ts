@@ -3,7 +3,14 @@
  * every output format (JSON, Markdown, SARIF, JUnit) is rendered from.
  */
 import { RULES } from "./rules";
-import { EnforcementLevel, Finding, NotVerified, PackConfig, PolicyRule, ResourceView } from "./model";
+import {
+    EnforcementLevel,
+    Finding,
+    NotVerified,
+    PackConfig,
+    PolicyRule,
+    ResourceView,
+} from "./model";
 
 /** Bump on any removal or rename of a field (README, "Violation report schema"). */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -17,7 +24,11 @@ export interface ViolationReport {
     readonly schemaVersion: number;
     readonly tool: { readonly name: "keybuzz-policy"; readonly version: string };
     /** What was checked: a stack (program under mocks), manifests, or an engine event log. */
-    readonly target: { readonly kind: "stack" | "manifests" | "engine"; readonly name: string; readonly environment: string };
+    readonly target: {
+        readonly kind: "stack" | "manifests" | "engine";
+        readonly name: string;
+        readonly environment: string;
+    };
     readonly generatedAt: string;
     readonly summary: {
         readonly resources: number;
@@ -27,7 +38,12 @@ export interface ViolationReport {
         /** "fail" when any mandatory violation exists. */
         readonly verdict: "pass" | "fail";
     };
-    readonly policies: ReadonlyArray<{ readonly name: string; readonly description: string; readonly enforcementLevel: EnforcementLevel; readonly violations: number }>;
+    readonly policies: ReadonlyArray<{
+        readonly name: string;
+        readonly description: string;
+        readonly enforcementLevel: EnforcementLevel;
+        readonly violations: number;
+    }>;
     readonly violations: readonly Violation[];
     readonly notVerified: readonly NotVerified[];
 }
@@ -38,7 +54,10 @@ export function fold(findings: readonly Finding[]): Violation[] {
     for (const f of findings) {
         const key = `${f.policy}|${f.resource.urn}|${f.property}`;
         const prior = rows.get(key);
-        rows.set(key, prior ? { ...prior, occurrences: prior.occurrences + 1 } : { ...f, occurrences: 1 });
+        rows.set(
+            key,
+            prior ? { ...prior, occurrences: prior.occurrences + 1 } : { ...f, occurrences: 1 },
+        );
     }
     return [...rows.values()];
 }
@@ -56,15 +75,28 @@ export function evaluate(
         findings.push(...r.findings);
         notVerified.push(...r.notVerified);
     }
-    const violations = fold(findings).sort((a, b) => (a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1));
+    const violations = fold(findings).sort((a, b) =>
+        a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1,
+    );
     const mandatory = violations.filter((v) => v.level === "mandatory").length;
     return {
         schemaVersion: REPORT_SCHEMA_VERSION,
         tool: { name: "keybuzz-policy", version: "0.1.0" },
         target,
         generatedAt: new Date().toISOString(),
-        summary: { resources: resources.length, mandatory, advisory: violations.length - mandatory, notVerified: notVerified.length, verdict: mandatory > 0 ? "fail" : "pass" },
-        policies: rules.map((r) => ({ name: r.name, description: r.description, enforcementLevel: r.enforcementLevel, violations: violations.filter((v) => v.policy === r.name).length })),
+        summary: {
+            resources: resources.length,
+            mandatory,
+            advisory: violations.length - mandatory,
+            notVerified: notVerified.length,
+            verdict: mandatory > 0 ? "fail" : "pass",
+        },
+        policies: rules.map((r) => ({
+            name: r.name,
+            description: r.description,
+            enforcementLevel: r.enforcementLevel,
+            violations: violations.filter((v) => v.policy === r.name).length,
+        })),
         violations,
         notVerified,
     };

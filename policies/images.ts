@@ -15,6 +15,11 @@ export function imagesOf(r: ResourceView): ImageUse[] {
         .filter((c) => typeof c.container.image === "string")
         .map((c) => {
             const image: string = c.container.image;
-            return { property: `${c.path}.image`, image, digest: digestOf(image), registry: registryOf(image) };
+            return {
+                property: `${c.path}.image`,
+                image,
+                digest: digestOf(image),
+                registry: registryOf(image),
+            };
         });
 }

@@ -24,7 +24,12 @@ function podSpecOf(props: any): { path: string; pod: Record<string, any> } | und
     for (const segments of POD_SPEC_PATHS) {
         let cur = props;
         for (const s of segments) cur = cur?.[s];
-        if (cur && typeof cur === "object" && (Array.isArray(cur.containers) || Array.isArray(cur.initContainers))) return { path: segments.join("."), pod: cur };
+        if (
+            cur &&
+            typeof cur === "object" &&
+            (Array.isArray(cur.containers) || Array.isArray(cur.initContainers))
+        )
+            return { path: segments.join("."), pod: cur };
     }
     return undefined;
 }
@@ -39,7 +44,9 @@ export function containersOf(r: ResourceView): ContainerView[] {
     if (!found) return [];
     const out: ContainerView[] = [];
     for (const field of ["initContainers", "containers"]) {
-        (found.pod[field] ?? []).forEach((c: any, i: number) => out.push({ path: `${found.path}.${field}[${i}]`, container: c, pod: found.pod }));
+        (found.pod[field] ?? []).forEach((c: any, i: number) =>
+            out.push({ path: `${found.path}.${field}[${i}]`, container: c, pod: found.pod }),
+        );
     }
     return out;
 }
@@ -48,8 +55,10 @@ export function containersOf(r: ResourceView): ContainerView[] {
 export function secretValues(r: ResourceView): Record<string, string> {
     if (r.type !== "kubernetes:core/v1:Secret") return {};
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(r.props?.data ?? {})) if (typeof v === "string") out[k] = Buffer.from(v, "base64").toString("utf8");
-    for (const [k, v] of Object.entries(r.props?.stringData ?? {})) if (typeof v === "string") out[k] = v;
+    for (const [k, v] of Object.entries(r.props?.data ?? {}))
+        if (typeof v === "string") out[k] = Buffer.from(v, "base64").toString("utf8");
+    for (const [k, v] of Object.entries(r.props?.stringData ?? {}))
+        if (typeof v === "string") out[k] = v;
     return out;
 }
 
@@ -60,8 +69,14 @@ export function typeToken(apiVersion: string, kind: string): string {
 }
 
 /** Walks every string in `value`, calling `visit(path, text)`. */
-export function walkStrings(value: unknown, path: string, visit: (path: string, text: string) => void): void {
+export function walkStrings(
+    value: unknown,
+    path: string,
+    visit: (path: string, text: string) => void,
+): void {
     if (typeof value === "string") visit(path, value);
     else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, `${path}[${i}]`, visit));
-    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walkStrings(v, path ? `${path}.${k}` : k, visit);
+    else if (value && typeof value === "object")
+        for (const [k, v] of Object.entries(value))
+            walkStrings(v, path ? `${path}.${k}` : k, visit);
 }

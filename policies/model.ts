@@ -55,6 +55,20 @@ export interface PolicyRule {
 }
 
 /** Builds a finding for `r`; keeps rule code short. */
-export function finding(rule: Pick<PolicyRule, "name" | "enforcementLevel">, r: ResourceView, property: string, message: string, fix: string): Finding {
-    return { policy: rule.name, level: rule.enforcementLevel, resource: { type: r.type, name: r.name, urn: r.urn }, property, message, fix, source: r.source };
+export function finding(
+    rule: Pick<PolicyRule, "name" | "enforcementLevel">,
+    r: ResourceView,
+    property: string,
+    message: string,
+    fix: string,
+): Finding {
+    return {
+        policy: rule.name,
+        level: rule.enforcementLevel,
+        resource: { type: r.type, name: r.name, urn: r.urn },
+        property,
+        message,
+        fix,
+        source: r.source,
+    };
 }

@@ -10,16 +10,24 @@ import { EnvironmentIdentity } from "../config/identity";
 import { PackConfig, strictnessSchema } from "./config-schema";
 import { RULES } from "./rules";
 
-export function readStrictness(projectDir: string, environment: string): z.infer<typeof strictnessSchema> {
+export function readStrictness(
+    projectDir: string,
+    environment: string,
+): z.infer<typeof strictnessSchema> {
     const file = path.join(projectDir, "policies", "config", `${environment}.json`);
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch {
-        throw new Error(`no policy config for environment ${environment}: create ${path.relative(projectDir, file)} (see policies/config/prod.json)`);
+        throw new Error(
+            `no policy config for environment ${environment}: create ${path.relative(projectDir, file)} (see policies/config/prod.json)`,
+        );
     }
     const parsed = strictnessSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!parsed.success)
+        throw new Error(
+            `${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        );
     return parsed.data;
 }
 
@@ -45,8 +53,12 @@ export function crossGuardConfig(config: PackConfig): Record<string, Record<stri
     const out: Record<string, Record<string, unknown>> = {};
     for (const rule of RULES) {
         const keys: (keyof PackConfig)[] = ["environment", ...rule.configKeys];
-        out[rule.name] = Object.fromEntries(keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
+        out[rule.name] = Object.fromEntries(
+            keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]),
+        );
     }
-    out["evidence-available"] = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+    out["evidence-available"] = Object.fromEntries(
+        Object.entries(config).filter(([, v]) => v !== undefined),
+    );
     return out;
 }

@@ -1,7 +1,10 @@
 /** Property paths in findings: `…containers[0].env.NEXTAUTH_SECRET` rather than `env[3].value`. */
 
 function at(root: any, path: string): any {
-    return path.split(/\.|\[|\]/).filter(Boolean).reduce((v: any, k) => (v == null ? undefined : v[k]), root);
+    return path
+        .split(/\.|\[|\]/)
+        .filter(Boolean)
+        .reduce((v: any, k) => (v == null ? undefined : v[k]), root);
 }
 
 export function readablePath(props: any, path: string): string {
@@ -21,7 +24,13 @@ export function describePath(path: string): string {
 }
 
 /** Fields never scanned: tooling copies of the whole object and our own fingerprint records. */
-export const IGNORED_PATHS = [/^metadata\.annotations\.kubectl\.kubernetes\.io\/last-applied-configuration$/, /^metadata\.managedFields/, /^status\b/, /^metadata\.annotations\.keybuzz\.io\/fingerprints$/, /^__/];
+export const IGNORED_PATHS = [
+    /^metadata\.annotations\.kubectl\.kubernetes\.io\/last-applied-configuration$/,
+    /^metadata\.managedFields/,
+    /^status\b/,
+    /^metadata\.annotations\.keybuzz\.io\/fingerprints$/,
+    /^__/,
+];
 
 export function ignored(path: string): boolean {
     return IGNORED_PATHS.some((re) => re.test(path));

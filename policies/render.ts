@@ -15,8 +15,12 @@ export function renderText(report: ViolationReport): string {
         `  ${s.mandatory} mandatory, ${s.advisory} advisory, ${s.notVerified} not verified, ${s.resources} resources`,
     ];
     for (const v of report.violations) {
-        lines.push(`  [${v.level}] ${v.policy}: ${v.message}${v.occurrences > 1 ? ` (×${v.occurrences})` : ""}`);
-        lines.push(`      at ${v.resource.type} ${v.resource.name} ${v.property}${v.source ? ` (${v.source.file}${v.source.line ? `:${v.source.line}` : ""})` : ""}`);
+        lines.push(
+            `  [${v.level}] ${v.policy}: ${v.message}${v.occurrences > 1 ? ` (×${v.occurrences})` : ""}`,
+        );
+        lines.push(
+            `      at ${v.resource.type} ${v.resource.name} ${v.property}${v.source ? ` (${v.source.file}${v.source.line ? `:${v.source.line}` : ""})` : ""}`,
+        );
         lines.push(`      fix: ${v.fix}`);
     }
     for (const n of report.notVerified) lines.push(`  [not verified] ${n.policy}: ${n.reason}`);

@@ -14,6 +14,10 @@ export function bounded(text: string): string {
 /** `property` is the readable path (e.g. `spec.template.spec.containers[0].env.SMTP_PASSWORD`, `stringData.PGPASSWORD`). */
 export function mayBeCredential(resourceType: string, property: string, text: string): boolean {
     if (resourceType === "kubernetes:core/v1:Secret") return true;
-    const lastKey = property.split(/[.[\]]/).filter(Boolean).pop() ?? "";
+    const lastKey =
+        property
+            .split(/[.[\]]/)
+            .filter(Boolean)
+            .pop() ?? "";
     return SECRET_NAME.test(lastKey) || URL_WITH_CREDENTIALS.test(text) || looksRandom(text);
 }

@@ -7,13 +7,21 @@ import { RegistryClient } from "../registry/client";
 import { promoteTag } from "../registry/promote";
 import { ServicePlan } from "./plan";
 
-export async function applyPlan(client: RegistryClient, plan: ServicePlan): Promise<{ changed: boolean }> {
+export async function applyPlan(
+    client: RegistryClient,
+    plan: ServicePlan,
+): Promise<{ changed: boolean }> {
     if (plan.refusal) throw new Error(`refused: ${plan.refusal}`);
     if (plan.inPlace) return { changed: false };
     const c = plan.candidate;
     let changed = false;
     for (const tag of [c.tags.immutable, c.tags.moving]) {
-        const r = await promoteTag(client, { sourceRepository: c.sourceRepository, digest: c.digest, targetRepository: c.targetRepository, targetTag: tag });
+        const r = await promoteTag(client, {
+            sourceRepository: c.sourceRepository,
+            digest: c.digest,
+            targetRepository: c.targetRepository,
+            targetTag: tag,
+        });
         changed ||= r.changed;
     }
     return { changed };

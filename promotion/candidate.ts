@@ -19,7 +19,11 @@ export interface Candidate {
 }
 
 /** Throws (naming the reference) when the image has no digest. */
-export function candidateFor(service: string, sourceImage: string, settings: PromotionSettings): Candidate {
+export function candidateFor(
+    service: string,
+    sourceImage: string,
+    settings: PromotionSettings,
+): Candidate {
     const s = splitImage(sourceImage);
     const targetRepository = s.repository + settings.targetRepositorySuffix;
     return {

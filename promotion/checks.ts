@@ -34,8 +34,15 @@ export interface CheckResult {
     readonly refusal?: string;
 }
 
-export async function checkPromotable(client: RegistryClient, s: CheckSubject, ctx: CheckContext): Promise<CheckResult> {
-    if (!isDigest(s.digest)) return { refusal: `${s.service}: "${s.digest}" is not a sha256 digest; promotion is by digest only` };
+export async function checkPromotable(
+    client: RegistryClient,
+    s: CheckSubject,
+    ctx: CheckContext,
+): Promise<CheckResult> {
+    if (!isDigest(s.digest))
+        return {
+            refusal: `${s.service}: "${s.digest}" is not a sha256 digest; promotion is by digest only`,
+        };
     if (!ctx.requireEvidence) return {};
     const evidence = await verifiedIn(client, s.sourceRepository, s.digest, ctx.sourceStage);
     if (!evidence.verified) {
@@ -44,7 +51,13 @@ export async function checkPromotable(client: RegistryClient, s: CheckSubject, c
             refusal: `${s.service} ${s.digest} was not verified in ${ctx.sourceStage}: no tag ${evidence.tag} in ${client.registry}/${s.sourceRepository}; run \`npm run audit -- --stack ${ctx.sourceStage} --record-gate\` on this digest first`,
         };
     }
-    const layerScan = await scanImage(client, s.sourceRepository, s.digest, ctx.environment, ctx.others);
+    const layerScan = await scanImage(
+        client,
+        s.sourceRepository,
+        s.digest,
+        ctx.environment,
+        ctx.others,
+    );
     const found = layerScan.foreignHosts;
     if (found.length === 0) return { evidence, layerScan };
     const f = found[0];

@@ -32,17 +32,34 @@ export interface Evidence {
 }
 
 /** Whether `digest` in `repository` carries the evidence of having been verified in `stage`. */
-export async function verifiedIn(client: RegistryClient, repository: string, digest: string, stage: string): Promise<Evidence> {
+export async function verifiedIn(
+    client: RegistryClient,
+    repository: string,
+    digest: string,
+    stage: string,
+): Promise<Evidence> {
     const tag = verifiedInTag(stage, digest);
-    if ((await client.headManifest(repository, tag))?.digest === digest) return { stage, verified: true, tag };
+    if ((await client.headManifest(repository, tag))?.digest === digest)
+        return { stage, verified: true, tag };
     if (stage === LEGACY_STAGE) {
         const legacy = legacyVerifiedTag(digest);
-        if ((await client.headManifest(repository, legacy))?.digest === digest) return { stage, verified: true, tag: legacy };
+        if ((await client.headManifest(repository, legacy))?.digest === digest)
+            return { stage, verified: true, tag: legacy };
     }
     return { stage, verified: false, tag };
 }
 
 /** Written by `npm run audit -- --record-gate` after the stage's audit passes. */
-export async function recordVerifiedIn(client: RegistryClient, repository: string, digest: string, stage: string): Promise<void> {
-    await promoteTag(client, { sourceRepository: repository, digest, targetRepository: repository, targetTag: verifiedInTag(stage, digest) });
+export async function recordVerifiedIn(
+    client: RegistryClient,
+    repository: string,
+    digest: string,
+    stage: string,
+): Promise<void> {
+    await promoteTag(client, {
+        sourceRepository: repository,
+        digest,
+        targetRepository: repository,
+        targetTag: verifiedInTag(stage, digest),
+    });
 }

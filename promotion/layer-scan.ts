@@ -39,7 +39,12 @@ interface HostMention {
 }
 
 /** Every host-like string in the scanned files of one layer, once per file. */
-async function layerMentions(client: RegistryClient, repository: string, digest: string, mediaType: string): Promise<HostMention[]> {
+async function layerMentions(
+    client: RegistryClient,
+    repository: string,
+    digest: string,
+    mediaType: string,
+): Promise<HostMention[]> {
     const found: HostMention[] = [];
     const tar = extract();
     tar.on("entry", (header, stream, next) => {
@@ -76,7 +81,13 @@ async function layerMentions(client: RegistryClient, repository: string, digest:
  * start, a bounded number of times: opening the blob is already retried by the client, but
  * a stream that dies half way is not a registry answer the client can retry.
  */
-async function layerMentionsWithRetries(client: RegistryClient, repository: string, digest: string, mediaType: string, attempts = 4): Promise<HostMention[]> {
+async function layerMentionsWithRetries(
+    client: RegistryClient,
+    repository: string,
+    digest: string,
+    mediaType: string,
+    attempts = 4,
+): Promise<HostMention[]> {
     for (let attempt = 1; ; attempt++) {
         try {
             return await layerMentions(client, repository, digest, mediaType);
@@ -96,16 +107,27 @@ async function layerMentionsWithRetries(client: RegistryClient, repository: stri
 function cacheFile(digest: string): string | undefined {
     const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
     if (!m) return undefined;
-    const base = process.env.KEYBUZZ_CACHE_DIR ?? path.join(os.homedir(), ".cache", "keybuzz-platform");
+    const base =
+        process.env.KEYBUZZ_CACHE_DIR ?? path.join(os.homedir(), ".cache", "keybuzz-platform");
     return path.join(base, "layer-scan", `${m[1]}.json`);
 }
 
-async function cachedLayerMentions(client: RegistryClient, repository: string, digest: string, mediaType: string): Promise<HostMention[]> {
+async function cachedLayerMentions(
+    client: RegistryClient,
+    repository: string,
+    digest: string,
+    mediaType: string,
+): Promise<HostMention[]> {
     const file = cacheFile(digest);
     if (file) {
         try {
             const cached = JSON.parse(fs.readFileSync(file, "utf8"));
-            if (cached.scanner === SCANNER_VERSION && cached.layer === digest && Array.isArray(cached.mentions)) return cached.mentions;
+            if (
+                cached.scanner === SCANNER_VERSION &&
+                cached.layer === digest &&
+                Array.isArray(cached.mentions)
+            )
+                return cached.mentions;
         } catch {
             // absent or unreadable: scan
         }
@@ -115,7 +137,16 @@ async function cachedLayerMentions(client: RegistryClient, repository: string, d
         try {
             fs.mkdirSync(path.dirname(file), { recursive: true });
             const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-            fs.writeFileSync(tmp, JSON.stringify({ scanner: SCANNER_VERSION, layer: digest, scannedAt: new Date().toISOString(), mentions }), { flag: "wx" });
+            fs.writeFileSync(
+                tmp,
+                JSON.stringify({
+                    scanner: SCANNER_VERSION,
+                    layer: digest,
+                    scannedAt: new Date().toISOString(),
+                    mentions,
+                }),
+                { flag: "wx" },
+            );
             fs.renameSync(tmp, file);
         } catch {
             // a cache that cannot be written only costs the next scan
@@ -134,19 +165,42 @@ export interface LayerScan {
 }
 
 /** Every other-environment host found in any file of any layer of `digest` (all platforms). */
-export async function scanImage(client: RegistryClient, repository: string, digest: string, environment: string, others: readonly EnvironmentIdentity[]): Promise<LayerScan> {
+export async function scanImage(
+    client: RegistryClient,
+    repository: string,
+    digest: string,
+    environment: string,
+    others: readonly EnvironmentIdentity[],
+): Promise<LayerScan> {
     const foreignHosts: ForeignHost[] = [];
     let layers = 0;
     const m = await client.getManifest(repository, digest);
     const doc = JSON.parse(m.bytes.toString("utf8"));
-    const manifests = isIndex(m.mediaType) || Array.isArray(doc.manifests) ? (doc.manifests ?? []).map((c: any) => c.digest) : [digest];
+    const manifests =
+        isIndex(m.mediaType) || Array.isArray(doc.manifests)
+            ? (doc.manifests ?? []).map((c: any) => c.digest)
+            : [digest];
     for (const md of manifests) {
-        const child = md === digest ? doc : JSON.parse((await client.getManifest(repository, md)).bytes.toString("utf8"));
+        const child =
+            md === digest
+                ? doc
+                : JSON.parse((await client.getManifest(repository, md)).bytes.toString("utf8"));
         for (const layer of child.layers ?? []) {
             layers++;
-            for (const m of await cachedLayerMentions(client, repository, layer.digest, layer.mediaType ?? "")) {
+            for (const m of await cachedLayerMentions(
+                client,
+                repository,
+                layer.digest,
+                layer.mediaType ?? "",
+            )) {
                 const clash = findOwner(m.host, environment, others);
-                if (clash) foreignHosts.push({ file: m.file, host: m.host, owner: clash.owner, layer: layer.digest });
+                if (clash)
+                    foreignHosts.push({
+                        file: m.file,
+                        host: m.host,
+                        owner: clash.owner,
+                        layer: layer.digest,
+                    });
             }
         }
     }

@@ -23,15 +23,27 @@ export const ledgerEntrySchema = z
         promotedAt: z.string(),
         by: z.string(),
         /** The evidence tag that proved the digest verified in the source stage (absent when the stack does not require it). */
-        gate: z.object({ tag: z.string(), verified: z.literal(true) }).strict().optional(),
+        gate: z
+            .object({ tag: z.string(), verified: z.literal(true) })
+            .strict()
+            .optional(),
         /** The layer scan's actual result (entries before the scan was recorded hold only the count). */
-        layerScan: z.object({ filesWithForeignHosts: z.number().int(), layers: z.number().int().optional(), scanner: z.string().optional() }).strict().optional(),
+        layerScan: z
+            .object({
+                filesWithForeignHosts: z.number().int(),
+                layers: z.number().int().optional(),
+                scanner: z.string().optional(),
+            })
+            .strict()
+            .optional(),
         /** Set when this entry re-promoted an earlier one. */
         rollbackOf: z.number().int().optional(),
     })
     .strict();
 
-export const ledgerSchema = z.object({ version: z.literal(1), stack: z.string(), entries: z.array(ledgerEntrySchema) }).strict();
+export const ledgerSchema = z
+    .object({ version: z.literal(1), stack: z.string(), entries: z.array(ledgerEntrySchema) })
+    .strict();
 
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 export type Ledger = z.infer<typeof ledgerSchema>;
@@ -49,14 +61,28 @@ export function readLedger(file: string, stack: string): Ledger {
         throw new Error(`${file} is not a valid promotion ledger: ${(e as Error).message}`);
     }
     const r = ledgerSchema.safeParse(json);
-    if (!r.success) throw new Error(`${file} is not a valid promotion ledger: ${r.error.issues[0].path.join(".")}: ${r.error.issues[0].message}`);
+    if (!r.success)
+        throw new Error(
+            `${file} is not a valid promotion ledger: ${r.error.issues[0].path.join(".")}: ${r.error.issues[0].message}`,
+        );
     return r.data;
 }
 
-export function appendEntries(file: string, ledger: Ledger, entries: Array<Omit<LedgerEntry, "id">>): Ledger {
+export function appendEntries(
+    file: string,
+    ledger: Ledger,
+    entries: Array<Omit<LedgerEntry, "id">>,
+): Ledger {
     let next = ledger.entries.reduce((m, e) => Math.max(m, e.id), 0);
-    const updated: Ledger = { ...ledger, entries: [...ledger.entries, ...entries.map((e) => ({ ...e, id: ++next }))] };
+    const updated: Ledger = {
+        ...ledger,
+        entries: [...ledger.entries, ...entries.map((e) => ({ ...e, id: ++next }))],
+    };
     // Written aside then renamed: a crash never leaves half a ledger; never through a link.
-    replaceProjectFile(path.dirname(path.dirname(file)), file, JSON.stringify(updated, null, 2) + "\n");
+    replaceProjectFile(
+        path.dirname(path.dirname(file)),
+        file,
+        JSON.stringify(updated, null, 2) + "\n",
+    );
     return updated;
 }

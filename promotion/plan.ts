@@ -23,14 +23,30 @@ export interface ServicePlan {
     readonly rollbackOf?: number;
 }
 
-export async function planService(client: RegistryClient, candidate: Candidate, ctx: CheckContext, rollbackOf?: number): Promise<ServicePlan> {
+export async function planService(
+    client: RegistryClient,
+    candidate: Candidate,
+    ctx: CheckContext,
+    rollbackOf?: number,
+): Promise<ServicePlan> {
     const current = await client.headManifest(candidate.targetRepository, candidate.tags.moving);
     if (current?.digest === candidate.digest) {
-        const immutable = await client.headManifest(candidate.targetRepository, candidate.tags.immutable);
-        if (immutable?.digest === candidate.digest) return { candidate, currentDigest: current.digest, inPlace: true, rollbackOf };
+        const immutable = await client.headManifest(
+            candidate.targetRepository,
+            candidate.tags.immutable,
+        );
+        if (immutable?.digest === candidate.digest)
+            return { candidate, currentDigest: current.digest, inPlace: true, rollbackOf };
     }
     const checks = await checkPromotable(client, candidate, ctx);
-    return { candidate, currentDigest: current?.digest, inPlace: false, checks, refusal: checks.refusal, rollbackOf };
+    return {
+        candidate,
+        currentDigest: current?.digest,
+        inPlace: false,
+        checks,
+        refusal: checks.refusal,
+        rollbackOf,
+    };
 }
 
 /** The moving tag changes digest (what a person calls "the promotion"). */

@@ -61,17 +61,26 @@ function wantedImages(p: StackPromotion, ledger: Ledger, ledgerFile: string): Wa
         for (const service of p.services) {
             const entry = p.to ? findEntry(ledger, service, p.to) : previousEntry(ledger, service);
             if (!entry) {
-                if (p.servicesNamed) throw new PromotionInputError(`no ledger entry ${p.to ? `"${p.to}" ` : "before the current one "}for ${service} in ${path.relative(p.root, ledgerFile)}`);
+                if (p.servicesNamed)
+                    throw new PromotionInputError(
+                        `no ledger entry ${p.to ? `"${p.to}" ` : "before the current one "}for ${service} in ${path.relative(p.root, ledgerFile)}`,
+                    );
                 continue;
             }
             wanted.push({ service, image: entry.sourceImage, rollbackOf: entry.id });
         }
-        if (wanted.length === 0) throw new PromotionInputError(`nothing to roll back to in ${path.relative(p.root, ledgerFile)}`);
+        if (wanted.length === 0)
+            throw new PromotionInputError(
+                `nothing to roll back to in ${path.relative(p.root, ledgerFile)}`,
+            );
         return wanted;
     }
     for (const service of p.services) {
         const image = p.sourceImages?.[service];
-        if (typeof image !== "string") throw new PromotionInputError(`the source (stack ${p.settings.sourceStack}) names no image for ${service}`);
+        if (typeof image !== "string")
+            throw new PromotionInputError(
+                `the source (stack ${p.settings.sourceStack}) names no image for ${service}`,
+            );
         wanted.push({ service, image });
     }
     return wanted;
@@ -91,7 +100,15 @@ function ledgerEntry(plan: ServicePlan, p: StackPromotion): Omit<LedgerEntry, "i
         promotedAt: new Date().toISOString(),
         by: p.by,
         ...(evidence?.verified ? { gate: { tag: evidence.tag, verified: true as const } } : {}),
-        ...(layerScan ? { layerScan: { filesWithForeignHosts: layerScan.foreignHosts.length, layers: layerScan.layers, scanner: layerScan.scanner } } : {}),
+        ...(layerScan
+            ? {
+                  layerScan: {
+                      filesWithForeignHosts: layerScan.foreignHosts.length,
+                      layers: layerScan.layers,
+                      scanner: layerScan.scanner,
+                  },
+              }
+            : {}),
         ...(plan.rollbackOf ? { rollbackOf: plan.rollbackOf } : {}),
     };
 }
@@ -103,7 +120,10 @@ export async function promoteStack(p: StackPromotion): Promise<StackPromotionRes
     // Every reference is checked before the first registry request.
     const candidates: Array<{ candidate: Candidate; rollbackOf?: number }> = wanted.map((w) => {
         try {
-            return { candidate: candidateFor(w.service, w.image, p.settings), rollbackOf: w.rollbackOf };
+            return {
+                candidate: candidateFor(w.service, w.image, p.settings),
+                rollbackOf: w.rollbackOf,
+            };
         } catch (e) {
             throw new PromotionInputError(`${w.service}: ${(e as Error).message}`);
         }
@@ -112,13 +132,30 @@ export async function promoteStack(p: StackPromotion): Promise<StackPromotionRes
     const clients = new Map<string, RegistryClient>();
     const clientFor = (registry: string) => {
         let c = clients.get(registry);
-        if (!c) clients.set(registry, (c = new RegistryClient({ registry, scheme: p.settings.registryScheme, credentials: p.credentials })));
+        if (!c)
+            clients.set(
+                registry,
+                (c = new RegistryClient({
+                    registry,
+                    scheme: p.settings.registryScheme,
+                    credentials: p.credentials,
+                })),
+            );
         return c;
     };
-    const ctx = { environment: p.settings.environment, sourceStage: p.settings.sourceStage, requireEvidence: p.settings.requireEvidence, others: p.others };
+    const ctx = {
+        environment: p.settings.environment,
+        sourceStage: p.settings.sourceStage,
+        requireEvidence: p.settings.requireEvidence,
+        others: p.others,
+    };
     try {
         // Services are independent: planned side by side (each plan is a few requests).
-        const plans = await Promise.all(candidates.map((c) => planService(clientFor(c.candidate.registry), c.candidate, ctx, c.rollbackOf)));
+        const plans = await Promise.all(
+            candidates.map((c) =>
+                planService(clientFor(c.candidate.registry), c.candidate, ctx, c.rollbackOf),
+            ),
+        );
         const write = p.action !== "plan" && plans.every((s) => !s.refusal);
         const entries: Array<Omit<LedgerEntry, "id">> = [];
         if (write) {
@@ -127,7 +164,13 @@ export async function promoteStack(p: StackPromotion): Promise<StackPromotionRes
                 if (moves(plan) || plan.rollbackOf) entries.push(ledgerEntry(plan, p));
             }
             if (entries.length) appendEntries(ledgerFile, ledger, entries);
-            pinImages(p.stackFile, Object.fromEntries(plans.map((s) => [s.candidate.service, s.candidate.targetImage])), p.root);
+            pinImages(
+                p.stackFile,
+                Object.fromEntries(
+                    plans.map((s) => [s.candidate.service, s.candidate.targetImage]),
+                ),
+                p.root,
+            );
         }
         return { action: p.action, stack: p.stack, written: write, plans, ledgerEntries: entries };
     } finally {

@@ -27,7 +27,9 @@ export function promotionSettings(config: StackConfig): PromotionSettings {
     const p = config.promotion;
     const sourceStack = p?.sourceStack ?? findEnvironment(config.environment)?.promotesFrom;
     if (!sourceStack) {
-        throw new PromotionSettingsError(`stack ${config.stack} (environment ${config.environment}) has no source to promote from: set ${"keybuzz-platform"}:promotion.sourceStack in Pulumi.${config.stack}.yaml`);
+        throw new PromotionSettingsError(
+            `stack ${config.stack} (environment ${config.environment}) has no source to promote from: set ${"keybuzz-platform"}:promotion.sourceStack in Pulumi.${config.stack}.yaml`,
+        );
     }
     return {
         environment: config.environment,

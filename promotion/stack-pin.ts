@@ -8,12 +8,17 @@ import { parseDocument } from "yaml";
 import { replaceProjectFile } from "../lib/safe-write";
 import { CONFIG_NAMESPACE } from "../config/schema";
 
-export function pinImages(file: string, images: Record<string, string>, projectRoot = path.dirname(file)): void {
+export function pinImages(
+    file: string,
+    images: Record<string, string>,
+    projectRoot = path.dirname(file),
+): void {
     const before = fs.readFileSync(file, "utf8");
     const doc = parseDocument(before);
     for (const [service, image] of Object.entries(images)) {
         const path = ["config", `${CONFIG_NAMESPACE}:services`, service, "image"];
-        if (!doc.hasIn(path)) throw new Error(`${file} has no ${CONFIG_NAMESPACE}:services.${service}.image to pin`);
+        if (!doc.hasIn(path))
+            throw new Error(`${file} has no ${CONFIG_NAMESPACE}:services.${service}.image to pin`);
         doc.setIn(path, image);
     }
     const after = doc.toString();

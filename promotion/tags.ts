@@ -8,11 +8,19 @@ export interface PromotionTags {
     readonly moving: string;
 }
 
-export function immutableTagFor(movingTag: string, sourceTag: string | undefined, digest: string): string {
+export function immutableTagFor(
+    movingTag: string,
+    sourceTag: string | undefined,
+    digest: string,
+): string {
     const from = (sourceTag ?? "digest").replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 80);
     return `${movingTag}-${from}-${digest.slice(7, 19)}`;
 }
 
-export function promotionTags(movingTag: string, sourceTag: string | undefined, digest: string): PromotionTags {
+export function promotionTags(
+    movingTag: string,
+    sourceTag: string | undefined,
+    digest: string,
+): PromotionTags {
     return { immutable: immutableTagFor(movingTag, sourceTag, digest), moving: movingTag };
 }

@@ -24,7 +24,8 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
     const m = /^\s*(Basic|Bearer)\b\s*(.*)$/i.exec(header);
     if (!m) return undefined;
     const params: Record<string, string> = {};
-    for (const p of m[2].matchAll(/([a-zA-Z_]+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) params[p[1].toLowerCase()] = p[2] ?? p[3] ?? "";
+    for (const p of m[2].matchAll(/([a-zA-Z_]+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g))
+        params[p[1].toLowerCase()] = p[2] ?? p[3] ?? "";
     return { scheme: m[1].toLowerCase() as Challenge["scheme"], params };
 }
 
@@ -54,11 +55,21 @@ export class Authenticator {
         // safe (https, or http on this machine): a Basic registry then answers at once instead
         // of after a 401 round trip per connection; a token registry answers 401 with its
         // Bearer challenge as it would have anyway. Over plain http to another host: never.
-        if (credentials && registryBase && (registryBase.startsWith("https://") || isLoopback(new URL(registryBase).hostname))) this.scheme = "basic";
+        if (
+            credentials &&
+            registryBase &&
+            (registryBase.startsWith("https://") || isLoopback(new URL(registryBase).hostname))
+        )
+            this.scheme = "basic";
     }
 
     private basic(): string | undefined {
-        return this.credentials ? "Basic " + Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64") : undefined;
+        return this.credentials
+            ? "Basic " +
+                  Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString(
+                      "base64",
+                  )
+            : undefined;
     }
 
     /** The Authorization header for a request needing `scopes`, from what we already know. */
@@ -79,12 +90,21 @@ export class Authenticator {
         this.scheme = c.scheme;
         this.challenge = c;
         this.tokens.delete(scopes.join(" "));
-        return c.scheme === "bearer" || (!wasBearer && this.credentials !== undefined && c.scheme === "basic");
+        return (
+            c.scheme === "bearer" ||
+            (!wasBearer && this.credentials !== undefined && c.scheme === "basic")
+        );
     }
 
     private async fetchToken(scopes: readonly string[], image: string): Promise<string> {
         const { realm, service } = this.challenge!.params;
-        if (!realm) throw new RegistryError("UNAUTHORIZED", 401, image, "the registry's Bearer challenge names no realm");
+        if (!realm)
+            throw new RegistryError(
+                "UNAUTHORIZED",
+                401,
+                image,
+                "the registry's Bearer challenge names no realm",
+            );
         const url = new URL(realm);
         if (service) url.searchParams.set("service", service);
         for (const s of scopes) url.searchParams.append("scope", s);
@@ -93,22 +113,53 @@ export class Authenticator {
         // to wherever it points, unless both ends are this machine (a test registry).
         if (auth && url.protocol !== "https:") {
             const registry = this.registryBase ? new URL(this.registryBase) : undefined;
-            if (!(registry?.protocol === "http:" && isLoopback(registry.hostname) && isLoopback(url.hostname))) {
-                throw new RegistryError("UNAUTHORIZED", 401, image, `the registry asks for credentials to be sent to ${url.origin} over plain http; refused (only a registry on this machine, over http, may name an http token service)`);
+            if (!(
+                registry?.protocol === "http:" &&
+                isLoopback(registry.hostname) &&
+                isLoopback(url.hostname)
+            )) {
+                throw new RegistryError(
+                    "UNAUTHORIZED",
+                    401,
+                    image,
+                    `the registry asks for credentials to be sent to ${url.origin} over plain http; refused (only a registry on this machine, over http, may name an http token service)`,
+                );
             }
         }
         this.tokenRequests++;
-        const res = await request(url, { dispatcher: this.dispatcher, headers: auth ? { authorization: auth } : {} });
-        const text = (await readCapped(res.body, realm, "the token service's answer", 1 << 20)).toString("utf8");
-        if (res.statusCode !== 200) throw new RegistryError(res.statusCode === 401 ? "UNAUTHORIZED" : "DENIED", res.statusCode, image, `the token server ${url.origin} refused a token for ${scopes.join(" ")}`);
+        const res = await request(url, {
+            dispatcher: this.dispatcher,
+            headers: auth ? { authorization: auth } : {},
+        });
+        const text = (
+            await readCapped(res.body, realm, "the token service's answer", 1 << 20)
+        ).toString("utf8");
+        if (res.statusCode !== 200)
+            throw new RegistryError(
+                res.statusCode === 401 ? "UNAUTHORIZED" : "DENIED",
+                res.statusCode,
+                image,
+                `the token server ${url.origin} refused a token for ${scopes.join(" ")}`,
+            );
         let body: { token?: string; access_token?: string; expires_in?: number };
         try {
             body = JSON.parse(text);
         } catch {
-            throw new RegistryError("UNAUTHORIZED", 401, image, `the token server ${url.origin} answered something that is not JSON`);
+            throw new RegistryError(
+                "UNAUTHORIZED",
+                401,
+                image,
+                `the token server ${url.origin} answered something that is not JSON`,
+            );
         }
         const token = body.token ?? body.access_token;
-        if (!token) throw new RegistryError("UNAUTHORIZED", 401, image, `the token server ${url.origin} answered without a token`);
+        if (!token)
+            throw new RegistryError(
+                "UNAUTHORIZED",
+                401,
+                image,
+                `the token server ${url.origin} answered without a token`,
+            );
         // Refresh a little before expiry; the spec's default lifetime is 60 s.
         const lifetime = Math.max(1, (body.expires_in ?? 60) - 5) * 1000;
         this.tokens.set(scopes.join(" "), { token, expiresAt: this.now() + lifetime });

@@ -10,7 +10,14 @@ import { Authenticator, Credentials } from "./auth";
 import { codeForStatus, parseRegistryError, RegistryError } from "./errors";
 import { MANIFEST_ACCEPT } from "./media-types";
 import { readCapped } from "./bounded-read";
-import { backoffMs, DEFAULT_RETRY, errorCode, RETRYABLE_CODES, retryableStatus, RetryPolicy } from "./retry";
+import {
+    backoffMs,
+    DEFAULT_RETRY,
+    errorCode,
+    RETRYABLE_CODES,
+    retryableStatus,
+    RetryPolicy,
+} from "./retry";
 
 export interface RegistryClientOptions {
     /** host[:port] of the registry, e.g. ghcr.io or 127.0.0.1:5000. */
@@ -98,25 +105,51 @@ export class RegistryClient {
                     bodyTimeout: 30_000,
                 });
                 const headers: Record<string, string> = {};
-                for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
-                if (c.stream && res.statusCode === 200) return { status: 200, headers, body: Buffer.alloc(0), stream: res.body };
-                answer = { status: res.statusCode, headers, body: await readCapped(res.body, c.image, `the answer to ${c.method} ${c.path}`) };
+                for (const [k, v] of Object.entries(res.headers))
+                    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
+                if (c.stream && res.statusCode === 200)
+                    return { status: 200, headers, body: Buffer.alloc(0), stream: res.body };
+                answer = {
+                    status: res.statusCode,
+                    headers,
+                    body: await readCapped(
+                        res.body,
+                        c.image,
+                        `the answer to ${c.method} ${c.path}`,
+                    ),
+                };
             } catch (e) {
                 if (e instanceof RegistryError) throw e;
-                if (!RETRYABLE_CODES.includes(errorCode(e))) throw new RegistryError("CONNECTION", 0, c.image, `${c.method} ${this.base}${c.path} failed: ${(e as Error).message}`);
+                if (!RETRYABLE_CODES.includes(errorCode(e)))
+                    throw new RegistryError(
+                        "CONNECTION",
+                        0,
+                        c.image,
+                        `${c.method} ${this.base}${c.path} failed: ${(e as Error).message}`,
+                    );
                 failure = e;
             }
-            if (answer?.status === 401 && !authRetried && this.auth.onUnauthorized(answer.headers["www-authenticate"], c.scopes)) {
+            if (
+                answer?.status === 401 &&
+                !authRetried &&
+                this.auth.onUnauthorized(answer.headers["www-authenticate"], c.scopes)
+            ) {
                 authRetried = true;
                 attempt--;
                 continue;
             }
-            const transient = failure !== undefined || (answer !== undefined && retryableStatus(answer.status));
+            const transient =
+                failure !== undefined || (answer !== undefined && retryableStatus(answer.status));
             if (!transient) return answer!;
             const wait = backoffMs(this.retry, attempt, answer?.headers["retry-after"]);
             if (attempt >= this.retry.attempts || Date.now() + wait > deadline) {
                 if (answer) return answer;
-                throw new RegistryError("CONNECTION", 0, c.image, `${c.method} ${this.base}${c.path} failed after ${attempt} attempts: ${errorCode(failure) || (failure as Error).message}`);
+                throw new RegistryError(
+                    "CONNECTION",
+                    0,
+                    c.image,
+                    `${c.method} ${this.base}${c.path} failed after ${attempt} attempts: ${errorCode(failure) || (failure as Error).message}`,
+                );
             }
             await new Promise((r) => setTimeout(r, wait));
         }
@@ -124,7 +157,12 @@ export class RegistryClient {
 
     private fail(a: Answer, image: string, what: string): never {
         const parsed = parseRegistryError(a.body.toString("utf8"));
-        throw new RegistryError(parsed?.code ?? codeForStatus(a.status), a.status, image, `${what}: ${parsed?.message || `HTTP ${a.status}`}`);
+        throw new RegistryError(
+            parsed?.code ?? codeForStatus(a.status),
+            a.status,
+            image,
+            `${what}: ${parsed?.message || `HTTP ${a.status}`}`,
+        );
     }
 
     private image(repository: string, reference: string): string {
@@ -134,7 +172,13 @@ export class RegistryClient {
     /** HEAD a manifest: what a tag or digest points at, or undefined when it does not exist. */
     async headManifest(repository: string, reference: string): Promise<ManifestRef | undefined> {
         const image = this.image(repository, reference);
-        const a = await this.call({ method: "HEAD", path: `/v2/${repository}/manifests/${reference}`, scopes: [`repository:${repository}:pull`], image, headers: { accept: MANIFEST_ACCEPT } });
+        const a = await this.call({
+            method: "HEAD",
+            path: `/v2/${repository}/manifests/${reference}`,
+            scopes: [`repository:${repository}:pull`],
+            image,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
         if (a.status === 404) return undefined;
         if (a.status !== 200) this.fail(a, image, "cannot read the manifest");
         const digest = a.headers["docker-content-digest"];
@@ -143,35 +187,84 @@ export class RegistryClient {
             const m = await this.getManifest(repository, reference);
             return { digest: m.digest, mediaType: m.mediaType, size: m.size };
         }
-        return { digest, mediaType: (a.headers["content-type"] ?? "").split(";")[0], size: Number(a.headers["content-length"] ?? 0) };
+        return {
+            digest,
+            mediaType: (a.headers["content-type"] ?? "").split(";")[0],
+            size: Number(a.headers["content-length"] ?? 0),
+        };
     }
 
     /** GET a manifest's exact bytes; the digest is computed locally and checked. */
     async getManifest(repository: string, reference: string): Promise<Manifest> {
         const image = this.image(repository, reference);
-        const a = await this.call({ method: "GET", path: `/v2/${repository}/manifests/${reference}`, scopes: [`repository:${repository}:pull`], image, headers: { accept: MANIFEST_ACCEPT } });
+        const a = await this.call({
+            method: "GET",
+            path: `/v2/${repository}/manifests/${reference}`,
+            scopes: [`repository:${repository}:pull`],
+            image,
+            headers: { accept: MANIFEST_ACCEPT },
+        });
         if (a.status !== 200) this.fail(a, image, "cannot read the manifest");
         const digest = sha256(a.body);
         const claimed = a.headers["docker-content-digest"];
-        if (reference.startsWith("sha256:") && digest !== reference) throw new RegistryError("DIGEST_INVALID", 200, image, `the registry served bytes whose digest is ${digest}`);
-        if (claimed && claimed !== digest) throw new RegistryError("DIGEST_INVALID", 200, image, `Docker-Content-Digest says ${claimed} but the bytes hash to ${digest}`);
-        return { bytes: a.body, digest, mediaType: (a.headers["content-type"] ?? "").split(";")[0], size: a.body.length };
+        if (reference.startsWith("sha256:") && digest !== reference)
+            throw new RegistryError(
+                "DIGEST_INVALID",
+                200,
+                image,
+                `the registry served bytes whose digest is ${digest}`,
+            );
+        if (claimed && claimed !== digest)
+            throw new RegistryError(
+                "DIGEST_INVALID",
+                200,
+                image,
+                `Docker-Content-Digest says ${claimed} but the bytes hash to ${digest}`,
+            );
+        return {
+            bytes: a.body,
+            digest,
+            mediaType: (a.headers["content-type"] ?? "").split(";")[0],
+            size: a.body.length,
+        };
     }
 
     /** PUT the exact bytes under `reference`; returns the digest, checked against the bytes. */
-    async putManifest(repository: string, reference: string, m: Pick<Manifest, "bytes" | "mediaType">): Promise<string> {
+    async putManifest(
+        repository: string,
+        reference: string,
+        m: Pick<Manifest, "bytes" | "mediaType">,
+    ): Promise<string> {
         const image = this.image(repository, reference);
-        const a = await this.call({ method: "PUT", path: `/v2/${repository}/manifests/${reference}`, scopes: [`repository:${repository}:pull,push`], image, headers: { "content-type": m.mediaType }, body: m.bytes });
+        const a = await this.call({
+            method: "PUT",
+            path: `/v2/${repository}/manifests/${reference}`,
+            scopes: [`repository:${repository}:pull,push`],
+            image,
+            headers: { "content-type": m.mediaType },
+            body: m.bytes,
+        });
         if (a.status !== 201 && a.status !== 200) this.fail(a, image, "cannot write the manifest");
         const digest = sha256(m.bytes);
         const claimed = a.headers["docker-content-digest"];
-        if (claimed && claimed !== digest) throw new RegistryError("DIGEST_INVALID", a.status, image, `after the write the registry reports ${claimed}, not ${digest}`);
+        if (claimed && claimed !== digest)
+            throw new RegistryError(
+                "DIGEST_INVALID",
+                a.status,
+                image,
+                `after the write the registry reports ${claimed}, not ${digest}`,
+            );
         return digest;
     }
 
     async blobExists(repository: string, digest: string): Promise<boolean> {
         const image = this.image(repository, digest);
-        const a = await this.call({ method: "HEAD", path: `/v2/${repository}/blobs/${digest}`, scopes: [`repository:${repository}:pull`], image });
+        const a = await this.call({
+            method: "HEAD",
+            path: `/v2/${repository}/blobs/${digest}`,
+            scopes: [`repository:${repository}:pull`],
+            image,
+        });
         if (a.status === 200) return true;
         if (a.status === 404) return false;
         this.fail(a, image, "cannot check the blob");
@@ -191,8 +284,15 @@ export class RegistryClient {
             // The registry opened an upload instead: cancel it, we do not upload here.
             const location = a.headers["location"];
             if (location) {
-                const path = location.startsWith("http") ? new URL(location).pathname + new URL(location).search : location;
-                await this.call({ method: "DELETE", path, scopes: [`repository:${repository}:pull,push`], image }).catch(() => undefined);
+                const path = location.startsWith("http")
+                    ? new URL(location).pathname + new URL(location).search
+                    : location;
+                await this.call({
+                    method: "DELETE",
+                    path,
+                    scopes: [`repository:${repository}:pull,push`],
+                    image,
+                }).catch(() => undefined);
             }
             return false;
         }
@@ -206,7 +306,13 @@ export class RegistryClient {
      */
     async blobStream(repository: string, digest: string): Promise<AsyncIterable<Buffer>> {
         const image = this.image(repository, digest);
-        const a = await this.call({ method: "GET", path: `/v2/${repository}/blobs/${digest}`, scopes: [`repository:${repository}:pull`], image, stream: true });
+        const a = await this.call({
+            method: "GET",
+            path: `/v2/${repository}/blobs/${digest}`,
+            scopes: [`repository:${repository}:pull`],
+            image,
+            stream: true,
+        });
         if (a.status !== 200 || !a.stream) this.fail(a, image, "cannot read the layer");
         return a.stream as AsyncIterable<Buffer>;
     }

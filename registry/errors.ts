@@ -1,12 +1,15 @@
 /** Registry failures as messages that say which image, which tag, and what to do. */
 
 const ADVICE: Record<string, string> = {
-    MANIFEST_UNKNOWN: "the tag or digest does not exist in that repository: check the reference, or that DEV really runs it",
+    MANIFEST_UNKNOWN:
+        "the tag or digest does not exist in that repository: check the reference, or that DEV really runs it",
     NAME_UNKNOWN: "the repository does not exist on that registry: check the image name",
-    UNAUTHORIZED: "the registry refused the credentials: check the registry username and password/token (registryPassword)",
+    UNAUTHORIZED:
+        "the registry refused the credentials: check the registry username and password/token (registryPassword)",
     DENIED: "the credentials are valid but lack permission: grant push/pull on this repository to the promotion account",
     TOOMANYREQUESTS: "the registry is rate-limiting: retry later or use authenticated requests",
-    BLOB_UNKNOWN: "a layer is missing from the registry: the image is incomplete; rebuild and push it",
+    BLOB_UNKNOWN:
+        "a layer is missing from the registry: the image is incomplete; rebuild and push it",
     MANIFEST_INVALID: "the registry rejected the manifest bytes",
     DIGEST_INVALID: "the content does not match its digest",
 };
@@ -22,7 +25,11 @@ export class RegistryError extends Error {
         super(message);
         // Set again: inside a Pulumi dynamic provider the class is re-created by the closure
         // serializer, where Error's constructor does not set `message` on `this`.
-        Object.defineProperty(this, "message", { value: message, writable: true, configurable: true });
+        Object.defineProperty(this, "message", {
+            value: message,
+            writable: true,
+            configurable: true,
+        });
         this.name = "RegistryError";
     }
 }
@@ -31,7 +38,8 @@ export class RegistryError extends Error {
 export function parseRegistryError(body: string): { code: string; message: string } | undefined {
     try {
         const e = JSON.parse(body)?.errors?.[0];
-        if (e && typeof e.code === "string") return { code: e.code, message: String(e.message ?? "") };
+        if (e && typeof e.code === "string")
+            return { code: e.code, message: String(e.message ?? "") };
     } catch {
         // Not JSON: the caller reports the HTTP status.
     }
@@ -39,5 +47,14 @@ export function parseRegistryError(body: string): { code: string; message: strin
 }
 
 export function codeForStatus(status: number): string {
-    return ({ 401: "UNAUTHORIZED", 403: "DENIED", 404: "MANIFEST_UNKNOWN", 429: "TOOMANYREQUESTS" } as Record<number, string>)[status] ?? `HTTP_${status}`;
+    return (
+        (
+            {
+                401: "UNAUTHORIZED",
+                403: "DENIED",
+                404: "MANIFEST_UNKNOWN",
+                429: "TOOMANYREQUESTS",
+            } as Record<number, string>
+        )[status] ?? `HTTP_${status}`
+    );
 }

@@ -24,25 +24,48 @@ export interface TagPromotionResult {
     readonly digest: string;
 }
 
-export async function promoteTag(client: RegistryClient, p: TagPromotion): Promise<TagPromotionResult> {
-    if (!isDigest(p.digest)) throw new Error(`promotion of ${p.sourceRepository}: ${p.digest} is not a sha256 digest`);
+export async function promoteTag(
+    client: RegistryClient,
+    p: TagPromotion,
+): Promise<TagPromotionResult> {
+    if (!isDigest(p.digest))
+        throw new Error(`promotion of ${p.sourceRepository}: ${p.digest} is not a sha256 digest`);
     const image = `${client.registry}/${p.targetRepository}:${p.targetTag}`;
     const before = await client.headManifest(p.targetRepository, p.targetTag);
-    if (before?.digest === p.digest) return { changed: false, previousDigest: before.digest, digest: p.digest };
+    if (before?.digest === p.digest)
+        return { changed: false, previousDigest: before.digest, digest: p.digest };
 
     const manifest = await client.getManifest(p.sourceRepository, p.digest);
-    if (p.sourceRepository !== p.targetRepository) await ensureContent(client, p.sourceRepository, p.targetRepository, manifest.bytes, manifest.mediaType);
+    if (p.sourceRepository !== p.targetRepository)
+        await ensureContent(
+            client,
+            p.sourceRepository,
+            p.targetRepository,
+            manifest.bytes,
+            manifest.mediaType,
+        );
     await client.putManifest(p.targetRepository, p.targetTag, manifest);
 
     const after = await client.headManifest(p.targetRepository, p.targetTag);
     if (after?.digest !== p.digest) {
-        throw new RegistryError("VERIFY_FAILED", 0, image, `after writing, the tag resolves to ${after?.digest ?? "nothing"}, not ${p.digest}; promotion not confirmed`);
+        throw new RegistryError(
+            "VERIFY_FAILED",
+            0,
+            image,
+            `after writing, the tag resolves to ${after?.digest ?? "nothing"}, not ${p.digest}; promotion not confirmed`,
+        );
     }
     return { changed: true, previousDigest: before?.digest, digest: p.digest };
 }
 
 /** Everything a manifest refers to must exist in the target repository before the PUT. */
-async function ensureContent(client: RegistryClient, from: string, to: string, bytes: Buffer, mediaType: string): Promise<void> {
+async function ensureContent(
+    client: RegistryClient,
+    from: string,
+    to: string,
+    bytes: Buffer,
+    mediaType: string,
+): Promise<void> {
     const doc = JSON.parse(bytes.toString("utf8"));
     if (isIndex(mediaType) || Array.isArray(doc.manifests)) {
         for (const child of doc.manifests ?? []) {
@@ -56,7 +79,12 @@ async function ensureContent(client: RegistryClient, from: string, to: string, b
     for (const blob of [doc.config, ...(doc.layers ?? [])].filter(Boolean)) {
         if (await client.blobExists(to, blob.digest)) continue;
         if (!(await client.mountBlob(to, blob.digest, from))) {
-            throw new RegistryError("BLOB_UNKNOWN", 0, `${client.registry}/${to}@${blob.digest}`, `the registry would not mount it from ${from}`);
+            throw new RegistryError(
+                "BLOB_UNKNOWN",
+                0,
+                `${client.registry}/${to}@${blob.digest}`,
+                `the registry would not mount it from ${from}`,
+            );
         }
     }
 }

@@ -9,18 +9,38 @@ export interface RetryPolicy {
     readonly totalMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 5000, totalMs: 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+    attempts: 6,
+    baseDelayMs: 100,
+    maxDelayMs: 5000,
+    totalMs: 60_000,
+};
 
 // An array, not a Set: this module runs inside Pulumi dynamic providers, whose closure
 // serializer does not recreate Set instances captured at module level.
-export const RETRYABLE_CODES: readonly string[] = ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"];
+export const RETRYABLE_CODES: readonly string[] = [
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "EPIPE",
+    "ETIMEDOUT",
+    "UND_ERR_SOCKET",
+    "UND_ERR_CLOSED",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "UND_ERR_HEADERS_TIMEOUT",
+    "UND_ERR_BODY_TIMEOUT",
+];
 
 export function retryableStatus(status: number): boolean {
     return status === 408 || status === 429 || (status >= 500 && status <= 599);
 }
 
 /** Delay before attempt `attempt` (1-based retry count); Retry-After wins when given. */
-export function backoffMs(policy: RetryPolicy, attempt: number, retryAfter?: string, random: () => number = Math.random): number {
+export function backoffMs(
+    policy: RetryPolicy,
+    attempt: number,
+    retryAfter?: string,
+    random: () => number = Math.random,
+): number {
     if (retryAfter) {
         const seconds = Number(retryAfter);
         const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();

@@ -7,7 +7,23 @@ import { readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const dirs = ["audit", "bench", "cli", "cluster", "components", "config", "cutover", "image", "lib", "policies", "promotion", "registry", "tools/langhost", "tools/stand-in-providers", "test/support"];
+const dirs = [
+    "audit",
+    "bench",
+    "cli",
+    "cluster",
+    "components",
+    "config",
+    "cutover",
+    "image",
+    "lib",
+    "policies",
+    "promotion",
+    "registry",
+    "tools/langhost",
+    "tools/stand-in-providers",
+    "test/support",
+];
 const files = ["index.ts", "program.ts"];
 const walk = (dir) =>
     readdirSync(join(root, dir)).flatMap((f) => {
@@ -32,7 +48,9 @@ await build({
 // policy:check runs the Pulumi program under mocks: its dynamic providers are serialized by
 // the SDK's closure serializer, which needs the modules as files, so it stays unbundled.
 const UNBUNDLED = new Set(["policy-check.ts"]);
-const commands = readdirSync(join(root, "cli")).filter((f) => f.endsWith(".ts") && !UNBUNDLED.has(f)).map((f) => join(root, "cli", f));
+const commands = readdirSync(join(root, "cli"))
+    .filter((f) => f.endsWith(".ts") && !UNBUNDLED.has(f))
+    .map((f) => join(root, "cli", f));
 rmSync(join(root, process.env.KEYBUZZ_OUT_DIR ?? "out", "bin"), { recursive: true, force: true });
 await build({
     entryPoints: commands,
@@ -46,4 +64,6 @@ await build({
     external: ["@pulumi/*", "@grpc/*", "pg-native"],
     // lib/project-root looks upwards from __dirname for tools/versions.env: out/bin is still below the root.
 });
-process.stderr.write(`build: compiled ${entryPoints.length} files into ${relative(process.cwd(), join(root, "out")) || "out"}\n`);
+process.stderr.write(
+    `build: compiled ${entryPoints.length} files into ${relative(process.cwd(), join(root, "out")) || "out"}\n`,
+);

@@ -8,7 +8,12 @@ import { RoleDatabase } from "./role-database";
 
 export type DatabaseMode =
     | { readonly kind: "in-cluster"; readonly storageSize: string; readonly storageClass?: string }
-    | { readonly kind: "external"; readonly host: string; readonly adminUser: string; readonly adminPassword: pulumi.Input<string> };
+    | {
+          readonly kind: "external";
+          readonly host: string;
+          readonly adminUser: string;
+          readonly adminPassword: pulumi.Input<string>;
+      };
 
 export interface DatabaseArgs {
     readonly environment: string;
@@ -47,8 +52,19 @@ export class Database extends pulumi.ComponentResource {
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keybuzz:platform:Database", name, {}, opts);
         const child = { parent: this, provider: args.provider };
-        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false, keepers: { rotation: String(args.passwordRotation ?? 0) } }, { parent: this });
-        const host = args.mode.kind === "in-cluster" ? pulumi.output(args.namespace).apply(inClusterDatabaseHost) : pulumi.output(args.mode.host);
+        const password = new random.RandomPassword(
+            `${name}-password`,
+            {
+                length: 32,
+                special: false,
+                keepers: { rotation: String(args.passwordRotation ?? 0) },
+            },
+            { parent: this },
+        );
+        const host =
+            args.mode.kind === "in-cluster"
+                ? pulumi.output(args.namespace).apply(inClusterDatabaseHost)
+                : pulumi.output(args.mode.host);
 
         if (args.mode.kind === "in-cluster") {
             createInClusterServer(name, args, args.mode, password.result, child);
@@ -56,7 +72,12 @@ export class Database extends pulumi.ComponentResource {
             new RoleDatabase(
                 `${name}-role-database`,
                 {
-                    admin: pulumi.secret({ host: args.mode.host, port: args.port, user: args.mode.adminUser, password: args.mode.adminPassword }),
+                    admin: pulumi.secret({
+                        host: args.mode.host,
+                        port: args.port,
+                        user: args.mode.adminUser,
+                        password: args.mode.adminPassword,
+                    }),
                     role: args.user,
                     password: password.result,
                     database: args.databaseName,
@@ -66,7 +87,9 @@ export class Database extends pulumi.ComponentResource {
             );
         }
 
-        const url = pulumi.secret(pulumi.interpolate`postgresql://${args.user}:${password.result}@${host}:${args.port}/${args.databaseName}`);
+        const url = pulumi.secret(
+            pulumi.interpolate`postgresql://${args.user}:${password.result}@${host}:${args.port}/${args.databaseName}`,
+        );
         const secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
@@ -74,10 +97,19 @@ export class Database extends pulumi.ComponentResource {
                     name: DATABASE_SECRET_NAME,
                     namespace: args.namespace,
                     labels: appLabels("postgres", args.environment),
-                    annotations: { [FINGERPRINT_ANNOTATION]: fingerprintAnnotation(args.fingerprintKey, { DATABASE_PASSWORD: password.result }) },
+                    annotations: {
+                        [FINGERPRINT_ANNOTATION]: fingerprintAnnotation(args.fingerprintKey, {
+                            DATABASE_PASSWORD: password.result,
+                        }),
+                    },
                 },
                 type: "Opaque",
-                stringData: { DATABASE_URL: url, PGUSER: args.user, PGDATABASE: args.databaseName, PGPASSWORD: password.result },
+                stringData: {
+                    DATABASE_URL: url,
+                    PGUSER: args.user,
+                    PGDATABASE: args.databaseName,
+                    PGPASSWORD: password.result,
+                },
             },
             child,
         );
@@ -85,7 +117,12 @@ export class Database extends pulumi.ComponentResource {
         this.host = host;
         this.password = password.result;
         this.url = url;
-        this.registerOutputs({ secretName: this.secretName, host: this.host, password: this.password, url: this.url });
+        this.registerOutputs({
+            secretName: this.secretName,
+            host: this.host,
+            password: this.password,
+            url: this.url,
+        });
     }
 }
 
@@ -100,12 +137,23 @@ function createInClusterServer(
     const selector = selectorLabels("postgres", args.environment);
     const serverSecret = new k8s.core.v1.Secret(
         `${name}-server-secret`,
-        { metadata: { name: "keybuzz-postgres-server", namespace: args.namespace, labels }, type: "Opaque", stringData: { POSTGRES_PASSWORD: password } },
+        {
+            metadata: { name: "keybuzz-postgres-server", namespace: args.namespace, labels },
+            type: "Opaque",
+            stringData: { POSTGRES_PASSWORD: password },
+        },
         child,
     );
     new k8s.core.v1.Service(
         `${name}-service`,
-        { metadata: { name: "postgres", namespace: args.namespace, labels }, spec: { selector, ports: [{ name: "postgres", port: args.port, targetPort: 5432 }], clusterIP: "None" } },
+        {
+            metadata: { name: "postgres", namespace: args.namespace, labels },
+            spec: {
+                selector,
+                ports: [{ name: "postgres", port: args.port, targetPort: 5432 }],
+                clusterIP: "None",
+            },
+        },
         child,
     );
     new k8s.apps.v1.StatefulSet(
@@ -129,14 +177,45 @@ function createInClusterServer(
                                 env: [
                                     { name: "POSTGRES_USER", value: args.user },
                                     { name: "POSTGRES_DB", value: args.databaseName },
-                                    { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: serverSecret.metadata.name, key: "POSTGRES_PASSWORD" } } },
+                                    {
+                                        name: "POSTGRES_PASSWORD",
+                                        valueFrom: {
+                                            secretKeyRef: {
+                                                name: serverSecret.metadata.name,
+                                                key: "POSTGRES_PASSWORD",
+                                            },
+                                        },
+                                    },
                                     { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
                                 ],
-                                readinessProbe: { exec: { command: ["pg_isready", "-U", args.user, "-d", args.databaseName] }, periodSeconds: 10 },
-                                livenessProbe: { exec: { command: ["pg_isready", "-U", args.user] }, periodSeconds: 30, failureThreshold: 5 },
-                                resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-                                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false },
-                                volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }],
+                                readinessProbe: {
+                                    exec: {
+                                        command: [
+                                            "pg_isready",
+                                            "-U",
+                                            args.user,
+                                            "-d",
+                                            args.databaseName,
+                                        ],
+                                    },
+                                    periodSeconds: 10,
+                                },
+                                livenessProbe: {
+                                    exec: { command: ["pg_isready", "-U", args.user] },
+                                    periodSeconds: 30,
+                                    failureThreshold: 5,
+                                },
+                                resources: {
+                                    requests: { cpu: "250m", memory: "256Mi" },
+                                    limits: { cpu: "1", memory: "1Gi" },
+                                },
+                                securityContext: {
+                                    allowPrivilegeEscalation: false,
+                                    readOnlyRootFilesystem: false,
+                                },
+                                volumeMounts: [
+                                    { name: "data", mountPath: "/var/lib/postgresql/data" },
+                                ],
                             },
                         ],
                     },
@@ -144,10 +223,17 @@ function createInClusterServer(
                 volumeClaimTemplates: [
                     {
                         metadata: { name: "data", labels },
-                        spec: { accessModes: ["ReadWriteOnce"], storageClassName: mode.storageClass, resources: { requests: { storage: mode.storageSize } } },
+                        spec: {
+                            accessModes: ["ReadWriteOnce"],
+                            storageClassName: mode.storageClass,
+                            resources: { requests: { storage: mode.storageSize } },
+                        },
                     },
                 ],
-                persistentVolumeClaimRetentionPolicy: { whenDeleted: args.protect ? "Retain" : "Delete", whenScaled: "Retain" },
+                persistentVolumeClaimRetentionPolicy: {
+                    whenDeleted: args.protect ? "Retain" : "Delete",
+                    whenScaled: "Retain",
+                },
             },
         },
         { ...child, protect: args.protect },

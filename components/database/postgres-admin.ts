@@ -44,14 +44,23 @@ async function withClient<T>(admin: AdminConnection, fn: (c: Client) => Promise<
  * Creates (or brings up to date) a login role and a database it owns, reachable by that
  * role only: CONNECT is revoked from PUBLIC. Idempotent.
  */
-export async function ensureRoleDatabase(admin: AdminConnection, want: RoleDatabase): Promise<void> {
+export async function ensureRoleDatabase(
+    admin: AdminConnection,
+    want: RoleDatabase,
+): Promise<void> {
     await withClient(admin, async (c) => {
         const role = c.escapeIdentifier(want.role);
         const db = c.escapeIdentifier(want.database);
         const pw = c.escapeLiteral(want.password);
         const exists = await c.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [want.role]);
-        await c.query(exists.rowCount ? `ALTER ROLE ${role} WITH LOGIN PASSWORD ${pw}` : `CREATE ROLE ${role} WITH LOGIN PASSWORD ${pw}`);
-        const dbExists = await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [want.database]);
+        await c.query(
+            exists.rowCount
+                ? `ALTER ROLE ${role} WITH LOGIN PASSWORD ${pw}`
+                : `CREATE ROLE ${role} WITH LOGIN PASSWORD ${pw}`,
+        );
+        const dbExists = await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [
+            want.database,
+        ]);
         if (!dbExists.rowCount) await c.query(`CREATE DATABASE ${db} OWNER ${role}`);
         else await c.query(`ALTER DATABASE ${db} OWNER TO ${role}`);
         await c.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${db} FROM PUBLIC`);
@@ -60,9 +69,14 @@ export async function ensureRoleDatabase(admin: AdminConnection, want: RoleDatab
 }
 
 /** Drops the database and the role; only for throw-away environments. */
-export async function dropRoleDatabase(admin: AdminConnection, target: Pick<RoleDatabase, "role" | "database">): Promise<void> {
+export async function dropRoleDatabase(
+    admin: AdminConnection,
+    target: Pick<RoleDatabase, "role" | "database">,
+): Promise<void> {
     await withClient(admin, async (c) => {
-        await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(target.database)} WITH (FORCE)`);
+        await c.query(
+            `DROP DATABASE IF EXISTS ${c.escapeIdentifier(target.database)} WITH (FORCE)`,
+        );
         await c.query(`DROP ROLE IF EXISTS ${c.escapeIdentifier(target.role)}`);
     });
 }

@@ -16,17 +16,31 @@ interface Inputs {
 
 const provider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: Inputs) {
-        await ensureRoleDatabase(inputs.admin, { role: inputs.role, password: inputs.password, database: inputs.database });
+        await ensureRoleDatabase(inputs.admin, {
+            role: inputs.role,
+            password: inputs.password,
+            database: inputs.database,
+        });
         return { id: `${inputs.admin.host}:${inputs.admin.port}/${inputs.database}`, outs: inputs };
     },
     async diff(_id: string, olds: Inputs, news: Inputs) {
-        const replaces = ["role", "database"].filter((k) => olds[k as keyof Inputs] !== news[k as keyof Inputs]);
-        if (olds.admin.host !== news.admin.host || olds.admin.port !== news.admin.port) replaces.push("admin");
-        const changes = replaces.length > 0 || olds.password !== news.password || olds.dropOnDelete !== news.dropOnDelete;
+        const replaces = ["role", "database"].filter(
+            (k) => olds[k as keyof Inputs] !== news[k as keyof Inputs],
+        );
+        if (olds.admin.host !== news.admin.host || olds.admin.port !== news.admin.port)
+            replaces.push("admin");
+        const changes =
+            replaces.length > 0 ||
+            olds.password !== news.password ||
+            olds.dropOnDelete !== news.dropOnDelete;
         return { changes, replaces, deleteBeforeReplace: false };
     },
     async update(_id: string, _olds: Inputs, news: Inputs) {
-        await ensureRoleDatabase(news.admin, { role: news.role, password: news.password, database: news.database });
+        await ensureRoleDatabase(news.admin, {
+            role: news.role,
+            password: news.password,
+            database: news.database,
+        });
         return { outs: news };
     },
     async delete(_id: string, props: Inputs) {
@@ -45,6 +59,13 @@ export interface RoleDatabaseArgs {
 
 export class RoleDatabase extends pulumi.dynamic.Resource {
     constructor(name: string, args: RoleDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, args, { ...opts, additionalSecretOutputs: ["password", "admin"] }, "keybuzz", "RoleDatabase");
+        super(
+            provider,
+            name,
+            args,
+            { ...opts, additionalSecretOutputs: ["password", "admin"] },
+            "keybuzz",
+            "RoleDatabase",
+        );
     }
 }

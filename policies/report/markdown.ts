@@ -28,14 +28,26 @@ export function renderMarkdown(report: ViolationReport, limit = COMMENT_LIMIT): 
         "",
     ];
     const rows = report.violations.map(
-        (v) => `| ${v.level === "mandatory" ? "🔴 mandatory" : "🟡 advisory"} | \`${v.policy}\` | ${cell(v.resource.name)} | \`${cell(v.property)}\` | ${cell(v.message)}${v.occurrences > 1 ? ` (×${v.occurrences})` : ""} | ${cell(v.fix)} |`,
+        (v) =>
+            `| ${v.level === "mandatory" ? "🔴 mandatory" : "🟡 advisory"} | \`${v.policy}\` | ${cell(v.resource.name)} | \`${cell(v.property)}\` | ${cell(v.message)}${v.occurrences > 1 ? ` (×${v.occurrences})` : ""} | ${cell(v.fix)} |`,
     );
-    const table = rows.length ? ["| level | policy | resource | property | message | fix |", "|---|---|---|---|---|---|"] : ["No violations."];
+    const table = rows.length
+        ? ["| level | policy | resource | property | message | fix |", "|---|---|---|---|---|---|"]
+        : ["No violations."];
     const notVerified = report.notVerified.length
-        ? ["", "### Not verified (evidence missing — not a pass)", "", ...report.notVerified.map((n) => `- \`${n.policy}\`: ${cell(n.reason)}`)]
+        ? [
+              "",
+              "### Not verified (evidence missing — not a pass)",
+              "",
+              ...report.notVerified.map((n) => `- \`${n.policy}\`: ${cell(n.reason)}`),
+          ]
         : [];
-    const footer = ["", `<sub>keybuzz-policy report schema v${report.schemaVersion} · ${report.generatedAt}</sub>`];
-    const fixed = [...head, ...table].join("\n").length + [...notVerified, ...footer].join("\n").length + 200;
+    const footer = [
+        "",
+        `<sub>keybuzz-policy report schema v${report.schemaVersion} · ${report.generatedAt}</sub>`,
+    ];
+    const fixed =
+        [...head, ...table].join("\n").length + [...notVerified, ...footer].join("\n").length + 200;
     const kept: string[] = [];
     let size = fixed;
     for (const row of rows) {
@@ -44,6 +56,11 @@ export function renderMarkdown(report: ViolationReport, limit = COMMENT_LIMIT): 
         size += row.length + 1;
     }
     const omitted = rows.length - kept.length;
-    const fold = omitted > 0 ? [`| … | | | | ${omitted} more violation rows omitted to fit a PR comment; see the JSON or SARIF artifact | |`] : [];
+    const fold =
+        omitted > 0
+            ? [
+                  `| … | | | | ${omitted} more violation rows omitted to fit a PR comment; see the JSON or SARIF artifact | |`,
+              ]
+            : [];
     return [...head, ...table, ...kept, ...fold, ...notVerified, ...footer].join("\n") + "\n";
 }

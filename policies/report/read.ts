@@ -21,10 +21,27 @@ const violation = z.object({
 const report = z.object({
     schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
     tool: z.object({ name: z.literal("keybuzz-policy"), version: z.string() }),
-    target: z.object({ kind: z.enum(["stack", "manifests", "engine"]), name: z.string(), environment: z.string() }),
+    target: z.object({
+        kind: z.enum(["stack", "manifests", "engine"]),
+        name: z.string(),
+        environment: z.string(),
+    }),
     generatedAt: z.string(),
-    summary: z.object({ resources: z.number(), mandatory: z.number(), advisory: z.number(), notVerified: z.number(), verdict: z.enum(["pass", "fail"]) }),
-    policies: z.array(z.object({ name: z.string(), description: z.string(), enforcementLevel: z.enum(["mandatory", "advisory"]), violations: z.number() })),
+    summary: z.object({
+        resources: z.number(),
+        mandatory: z.number(),
+        advisory: z.number(),
+        notVerified: z.number(),
+        verdict: z.enum(["pass", "fail"]),
+    }),
+    policies: z.array(
+        z.object({
+            name: z.string(),
+            description: z.string(),
+            enforcementLevel: z.enum(["mandatory", "advisory"]),
+            violations: z.number(),
+        }),
+    ),
     violations: z.array(violation),
     notVerified: z.array(z.object({ policy: z.string(), reason: z.string() })),
 });
@@ -36,16 +53,25 @@ export function parseReport(text: string, source: string): ViolationReport {
     try {
         data = JSON.parse(text);
     } catch (e) {
-        throw new ReportInputError(`${source} is not complete JSON (${(e as Error).message}); re-run policy:check --format json --out ${source}`);
+        throw new ReportInputError(
+            `${source} is not complete JSON (${(e as Error).message}); re-run policy:check --format json --out ${source}`,
+        );
     }
     const r = report.safeParse(data);
     if (!r.success) {
         const i = r.error.issues[0];
-        throw new ReportInputError(`${source} is not a keybuzz-policy report v${REPORT_SCHEMA_VERSION}: ${i.path.join(".") || "(root)"}: ${i.message}`);
+        throw new ReportInputError(
+            `${source} is not a keybuzz-policy report v${REPORT_SCHEMA_VERSION}: ${i.path.join(".") || "(root)"}: ${i.message}`,
+        );
     }
     const mandatory = r.data.violations.filter((v) => v.level === "mandatory").length;
-    if (mandatory !== r.data.summary.mandatory || r.data.violations.length - mandatory !== r.data.summary.advisory) {
-        throw new ReportInputError(`${source}: summary counts do not match its violations (truncated or edited?)`);
+    if (
+        mandatory !== r.data.summary.mandatory ||
+        r.data.violations.length - mandatory !== r.data.summary.advisory
+    ) {
+        throw new ReportInputError(
+            `${source}: summary counts do not match its violations (truncated or edited?)`,
+        );
     }
     return r.data;
 }
@@ -73,7 +99,12 @@ export function reportFromEventLog(text: string, source: string): ViolationRepor
         const level = p.enforcementLevel === "advisory" ? "advisory" : "mandatory";
         // The engine prepends the policy's description ("Checks that …") to our message, and
         // our pack puts the fix on a last line starting "fix: ".
-        const lines = String(p.message ?? "").replace(/\u001b\[[0-9;]*m/g, "").trim().split("\n").map((l) => l.trim()).filter(Boolean);
+        const lines = String(p.message ?? "")
+            .replace(/\u001b\[[0-9;]*m/g, "")
+            .trim()
+            .split("\n")
+            .map((l) => l.trim())
+            .filter(Boolean);
         const body = lines.length > 1 && /^Checks that\b/.test(lines[0]) ? lines.slice(1) : lines;
         const fix = body.find((l) => l.startsWith("fix: "));
         const message = body.filter((l) => l !== fix).join(" ");
@@ -87,7 +118,10 @@ export function reportFromEventLog(text: string, source: string): ViolationRepor
             fix: fix?.slice(5) ?? "see the policy's description",
         });
     });
-    if (!sawEnd) throw new ReportInputError(`${source}: the event log has no summary event: the engine run did not finish, so the report would be incomplete`);
+    if (!sawEnd)
+        throw new ReportInputError(
+            `${source}: the event log has no summary event: the engine run did not finish, so the report would be incomplete`,
+        );
     const violations = fold(findings);
     const mandatory = violations.filter((v) => v.level === "mandatory").length;
     const names = [...new Set(violations.map((v) => v.policy))];
@@ -96,8 +130,19 @@ export function reportFromEventLog(text: string, source: string): ViolationRepor
         tool: { name: "keybuzz-policy", version: "0.1.0" },
         target: { kind: "engine", name: source, environment: "" },
         generatedAt: new Date().toISOString(),
-        summary: { resources: 0, mandatory, advisory: violations.length - mandatory, notVerified: 0, verdict: mandatory ? "fail" : "pass" },
-        policies: names.map((n) => ({ name: n, description: "", enforcementLevel: violations.find((v) => v.policy === n)!.level, violations: violations.filter((v) => v.policy === n).length })),
+        summary: {
+            resources: 0,
+            mandatory,
+            advisory: violations.length - mandatory,
+            notVerified: 0,
+            verdict: mandatory ? "fail" : "pass",
+        },
+        policies: names.map((n) => ({
+            name: n,
+            description: "",
+            enforcementLevel: violations.find((v) => v.policy === n)!.level,
+            violations: violations.filter((v) => v.policy === n).length,
+        })),
         violations,
         notVerified: [],
     };

@@ -17,7 +17,9 @@ export function renderSarif(report: ViolationReport): object {
                             id: p.name,
                             name: p.name,
                             shortDescription: { text: p.description },
-                            defaultConfiguration: { level: p.enforcementLevel === "mandatory" ? "error" : "warning" },
+                            defaultConfiguration: {
+                                level: p.enforcementLevel === "mandatory" ? "error" : "warning",
+                            },
                         })),
                     },
                 },
@@ -28,12 +30,27 @@ export function renderSarif(report: ViolationReport): object {
                     message: { text: `${v.message} Fix: ${v.fix}` },
                     locations: [
                         {
-                            physicalLocation: { artifactLocation: { uri: v.source?.file ?? "Pulumi.yaml" }, ...(v.source?.line ? { region: { startLine: v.source.line } } : {}) },
-                            logicalLocations: [{ name: v.resource.name, fullyQualifiedName: `${v.resource.urn}#${v.property}`, kind: "resource" }],
+                            physicalLocation: {
+                                artifactLocation: { uri: v.source?.file ?? "Pulumi.yaml" },
+                                ...(v.source?.line ? { region: { startLine: v.source.line } } : {}),
+                            },
+                            logicalLocations: [
+                                {
+                                    name: v.resource.name,
+                                    fullyQualifiedName: `${v.resource.urn}#${v.property}`,
+                                    kind: "resource",
+                                },
+                            ],
                         },
                     ],
-                    partialFingerprints: { "keybuzzViolation/v1": `${v.policy}|${v.resource.urn}|${v.property}` },
-                    properties: { resourceType: v.resource.type, property: v.property, occurrences: v.occurrences },
+                    partialFingerprints: {
+                        "keybuzzViolation/v1": `${v.policy}|${v.resource.urn}|${v.property}`,
+                    },
+                    properties: {
+                        resourceType: v.resource.type,
+                        property: v.property,
+                        occurrences: v.occurrences,
+                    },
                 })),
                 properties: { notVerified: report.notVerified, summary: report.summary },
             },

@@ -5,12 +5,14 @@ import { describePath, ignored, readablePath } from "../paths";
 import { bounded, mayBeCredential } from "../shown-value";
 
 // Secret reference names and images have rules of their own (database-isolated, the image rules).
-const OWNED_ELSEWHERE = /(secretKeyRef\.name|secretRef\.name|secret\.secretName|imagePullSecrets\[\d+\]\.name|\.image)$/;
+const OWNED_ELSEWHERE =
+    /(secretKeyRef\.name|secretRef\.name|secret\.secretName|imagePullSecrets\[\d+\]\.name|\.image)$/;
 const IDENTIFIER = /^[a-z0-9][a-z0-9_-]*$/;
 
 export const noCrossEnvironmentReferences: PolicyRule = {
     name: "no-cross-environment-references",
-    description: "Checks that no property (env vars, ConfigMap data, Ingress hosts, URLs inside strings) refers to another environment's hosts, namespaces, databases or DB users.",
+    description:
+        "Checks that no property (env vars, ConfigMap data, Ingress hosts, URLs inside strings) refers to another environment's hosts, namespaces, databases or DB users.",
     enforcementLevel: "mandatory",
     configKeys: ["environment", "otherEnvironments"],
     check(resources, config) {
@@ -20,7 +22,8 @@ export const noCrossEnvironmentReferences: PolicyRule = {
             walkStrings(r.props, "", (path, text) => {
                 if (ignored(path) || OWNED_ELSEWHERE.test(path)) return;
                 // In a Secret only host names are compared: a whole value there may be a credential.
-                const whole = r.type !== "kubernetes:core/v1:Secret" && IDENTIFIER.test(text) ? [text] : [];
+                const whole =
+                    r.type !== "kubernetes:core/v1:Secret" && IDENTIFIER.test(text) ? [text] : [];
                 const candidates = [...hostsIn(text), ...whole];
                 for (const value of candidates) {
                     const clash = findOwner(value, config.environment, config.otherEnvironments);

@@ -6,7 +6,8 @@ import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../../lib/creden
 
 export const noPlaintextSecrets: PolicyRule = {
     name: "no-plaintext-secrets",
-    description: "Checks that credentials reach workloads only by reference to a Secret: no secret-looking literal env var or ConfigMap entry, no URL carrying credentials, no known-leaked value anywhere.",
+    description:
+        "Checks that credentials reach workloads only by reference to a Secret: no secret-looking literal env var or ConfigMap entry, no URL carrying credentials, no known-leaked value anywhere.",
     enforcementLevel: "mandatory",
     configKeys: [],
     check(resources) {
@@ -16,22 +17,35 @@ export const noPlaintextSecrets: PolicyRule = {
             // Literal env vars and ConfigMap entries: name → reasons, one row per property.
             const literals: Array<{ property: string; name: string; value: string }> = [];
             for (const c of containersOf(r)) {
-                for (const e of c.container.env ?? []) if (typeof e?.value === "string") literals.push({ property: `${c.path}.env.${e.name}`, name: e.name, value: e.value });
+                for (const e of c.container.env ?? [])
+                    if (typeof e?.value === "string")
+                        literals.push({
+                            property: `${c.path}.env.${e.name}`,
+                            name: e.name,
+                            value: e.value,
+                        });
             }
             if (r.type === "kubernetes:core/v1:ConfigMap") {
-                for (const [k, v] of Object.entries(r.props?.data ?? {})) if (typeof v === "string") literals.push({ property: `data.${k}`, name: k, value: v });
+                for (const [k, v] of Object.entries(r.props?.data ?? {}))
+                    if (typeof v === "string")
+                        literals.push({ property: `data.${k}`, name: k, value: v });
             }
             const reported = new Set<string>();
             for (const l of literals) {
                 const reasons: string[] = [];
                 const leaked = leakedWhere(l.value);
                 if (leaked) reasons.push(`its value is known-leaked (${leaked})`);
-                if (SECRET_NAME.test(l.name) && l.value.length > 0) reasons.push("its name says it is a credential");
-                if (URL_WITH_CREDENTIALS.test(l.value)) reasons.push("it is a URL carrying credentials");
-                if (reasons.length === 0 && looksRandom(l.value)) reasons.push("its value looks like a random key");
+                if (SECRET_NAME.test(l.name) && l.value.length > 0)
+                    reasons.push("its name says it is a credential");
+                if (URL_WITH_CREDENTIALS.test(l.value))
+                    reasons.push("it is a URL carrying credentials");
+                if (reasons.length === 0 && looksRandom(l.value))
+                    reasons.push("its value looks like a random key");
                 if (reasons.length === 0) continue;
                 reported.add(l.property);
-                const where = l.property.startsWith("data.") ? `ConfigMap entry ${l.name}` : `env ${l.name}`;
+                const where = l.property.startsWith("data.")
+                    ? `ConfigMap entry ${l.name}`
+                    : `env ${l.name}`;
                 findings.push(
                     finding(
                         this,
@@ -49,11 +63,22 @@ export const noPlaintextSecrets: PolicyRule = {
                 if (ignored(path)) return;
                 const property = readablePath(r.props, path);
                 if (reported.has(property)) return;
-                const decoded = path.startsWith("data.") && r.type === "kubernetes:core/v1:Secret" ? Buffer.from(text, "base64").toString("utf8") : text;
+                const decoded =
+                    path.startsWith("data.") && r.type === "kubernetes:core/v1:Secret"
+                        ? Buffer.from(text, "base64").toString("utf8")
+                        : text;
                 const leaked = leakedWhere(text) ?? leakedWhere(decoded);
                 if (!leaked) return;
                 reported.add(property);
-                findings.push(finding(this, r, property, `${kind} ${r.name} (${property}) holds a known-leaked credential (${leaked}). The value is not shown.`, "rotate the credential: generate a new value and set it with pulumi config set --secret"));
+                findings.push(
+                    finding(
+                        this,
+                        r,
+                        property,
+                        `${kind} ${r.name} (${property}) holds a known-leaked credential (${leaked}). The value is not shown.`,
+                        "rotate the credential: generate a new value and set it with pulumi config set --secret",
+                    ),
+                );
             });
         }
         return { findings, notVerified: [] };

@@ -14,9 +14,15 @@ function fingerprintsOf(r: ResourceView): Record<string, string> | undefined {
 
 export const noSharedCredentials: PolicyRule = {
     name: "no-shared-credentials",
-    description: "Checks that no credential, DB user, database name or database (host and name) of this environment is also another environment's, comparing keyed fingerprints, never values.",
+    description:
+        "Checks that no credential, DB user, database name or database (host and name) of this environment is also another environment's, comparing keyed fingerprints, never values.",
     enforcementLevel: "mandatory",
-    configKeys: ["environment", "otherEnvironments", "otherFingerprints", "fingerprintEnvironments"],
+    configKeys: [
+        "environment",
+        "otherEnvironments",
+        "otherFingerprints",
+        "fingerprintEnvironments",
+    ],
     check(resources, config) {
         const findings: Finding[] = [];
         const notVerified = [];
@@ -24,11 +30,16 @@ export const noSharedCredentials: PolicyRule = {
         for (const r of resources) {
             for (const m of databaseMentions(r)) {
                 for (const other of config.otherEnvironments) {
-                    const location = m.host && m.database ? `${m.host}:${m.port ?? 5432}/${m.database}` : undefined;
+                    const location =
+                        m.host && m.database
+                            ? `${m.host}:${m.port ?? 5432}/${m.database}`
+                            : undefined;
                     const shared: string[] = [];
                     if (m.user && m.user === other.databaseUser) shared.push(`DB user ${m.user}`);
-                    if (location && location === other.databaseLocation) shared.push(`database ${location}`);
-                    else if (m.database && m.database === other.databaseName) shared.push(`database name ${m.database}`);
+                    if (location && location === other.databaseLocation)
+                        shared.push(`database ${location}`);
+                    else if (m.database && m.database === other.databaseName)
+                        shared.push(`database name ${m.database}`);
                     if (shared.length === 0) continue;
                     findings.push(
                         finding(
@@ -62,12 +73,18 @@ export const noSharedCredentials: PolicyRule = {
         }
         for (const env of config.fingerprintEnvironments) {
             if (env !== config.environment && !(env in config.otherFingerprints)) {
-                notVerified.push({ policy: this.name, reason: `credential fingerprints of ${env} were not available (pass them through policy config otherFingerprints, from \`pulumi stack output credentialFingerprints --stack ${env}\`); shared secrets with ${env} were not compared` });
+                notVerified.push({
+                    policy: this.name,
+                    reason: `credential fingerprints of ${env} were not available (pass them through policy config otherFingerprints, from \`pulumi stack output credentialFingerprints --stack ${env}\`); shared secrets with ${env} were not compared`,
+                });
             }
         }
         if (!resources.some((r) => r.type === "kubernetes:core/v1:Secret" && fingerprintsOf(r))) {
             if (resources.some((r) => r.type === "kubernetes:core/v1:Secret")) {
-                notVerified.push({ policy: this.name, reason: `no Secret carries a ${FINGERPRINT_ANNOTATION} annotation (not deployed by this program); secret values were not compared across environments` });
+                notVerified.push({
+                    policy: this.name,
+                    reason: `no Secret carries a ${FINGERPRINT_ANNOTATION} annotation (not deployed by this program); secret values were not compared across environments`,
+                });
             }
         }
         return { findings, notVerified };

@@ -3,7 +3,8 @@ import { Finding, finding, PolicyRule } from "../model";
 
 export const prodImagesByDigest: PolicyRule = {
     name: "prod-images-by-digest",
-    description: "Checks that, where the environment requires it (requireDigest), every container image is pinned by an immutable @sha256: digest, not a mutable tag.",
+    description:
+        "Checks that, where the environment requires it (requireDigest), every container image is pinned by an immutable @sha256: digest, not a mutable tag.",
     enforcementLevel: "mandatory",
     configKeys: ["requireDigest"],
     check(resources, config) {
@@ -13,7 +14,13 @@ export const prodImagesByDigest: PolicyRule = {
             for (const img of imagesOf(r)) {
                 if (img.digest) continue;
                 findings.push(
-                    finding(this, r, img.property, `${r.type.split(":")[2]} ${r.name} runs ${img.image} by a mutable tag in environment ${config.environment}; it must run an image by digest.`, "promote the image (npm run promote -- plan) so the stack runs image@sha256:…"),
+                    finding(
+                        this,
+                        r,
+                        img.property,
+                        `${r.type.split(":")[2]} ${r.name} runs ${img.image} by a mutable tag in environment ${config.environment}; it must run an image by digest.`,
+                        "promote the image (npm run promote -- plan) so the stack runs image@sha256:…",
+                    ),
                 );
             }
         }

@@ -3,7 +3,8 @@ import { Finding, finding, NotVerified, PolicyRule } from "../model";
 
 export const prodImagesPromoted: PolicyRule = {
     name: "prod-images-promoted",
-    description: "Checks that, where the environment requires it (requirePromoted), every image digest is one the promotion recorded after it was verified in the source stage.",
+    description:
+        "Checks that, where the environment requires it (requirePromoted), every image digest is one the promotion recorded after it was verified in the source stage.",
     enforcementLevel: "mandatory",
     configKeys: ["requirePromoted", "promotedDigests"],
     check(resources, config) {
@@ -11,14 +12,26 @@ export const prodImagesPromoted: PolicyRule = {
         const notVerified: NotVerified[] = [];
         if (!config.requirePromoted) return { findings, notVerified };
         if (!config.promotedDigests) {
-            notVerified.push({ policy: this.name, reason: "the promotion ledger was not available (policy config promotedDigests); whether the images were promoted was not checked" });
+            notVerified.push({
+                policy: this.name,
+                reason: "the promotion ledger was not available (policy config promotedDigests); whether the images were promoted was not checked",
+            });
             return { findings, notVerified };
         }
         const promoted = new Set(config.promotedDigests);
         for (const r of resources) {
             for (const img of imagesOf(r)) {
                 if (!img.digest || promoted.has(img.digest)) continue;
-                findings.push(finding(this, r, img.property, `${r.type.split(":")[2]} ${r.name} runs ${img.digest}, which no promotion recorded; only digests verified in DEV may run in ${config.environment}.`, "promote a verified DEV digest: npm run promote -- plan --stack " + config.environment));
+                findings.push(
+                    finding(
+                        this,
+                        r,
+                        img.property,
+                        `${r.type.split(":")[2]} ${r.name} runs ${img.digest}, which no promotion recorded; only digests verified in DEV may run in ${config.environment}.`,
+                        "promote a verified DEV digest: npm run promote -- plan --stack " +
+                            config.environment,
+                    ),
+                );
             }
         }
         return { findings, notVerified };

@@ -3,17 +3,33 @@ import { Finding, finding, PolicyRule } from "../model";
 
 export const prodPodDisruptionBudget: PolicyRule = {
     name: "prod-pod-disruption-budget",
-    description: "Checks that, where required (requirePdb), every Deployment with more than one replica has a PodDisruptionBudget selecting its pods.",
+    description:
+        "Checks that, where required (requirePdb), every Deployment with more than one replica has a PodDisruptionBudget selecting its pods.",
     enforcementLevel: "advisory",
     configKeys: ["requirePdb"],
     check(resources, config) {
         const findings: Finding[] = [];
         if (!config.requirePdb) return { findings, notVerified: [] };
-        const pdbs = resources.filter((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget").map((p) => p.props?.spec?.selector?.matchLabels ?? {});
+        const pdbs = resources
+            .filter((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget")
+            .map((p) => p.props?.spec?.selector?.matchLabels ?? {});
         for (const r of resources.filter((x) => x.type === "kubernetes:apps/v1:Deployment")) {
             const labels = r.props?.spec?.template?.metadata?.labels ?? {};
-            const covered = pdbs.some((sel: Record<string, string>) => Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v));
-            if (!covered) findings.push(finding(this, r, "spec", `Deployment ${r.name} has no PodDisruptionBudget in environment ${config.environment}.`, "run at least 2 replicas; the WebService component then adds a PDB"));
+            const covered = pdbs.some(
+                (sel: Record<string, string>) =>
+                    Object.keys(sel).length > 0 &&
+                    Object.entries(sel).every(([k, v]) => labels[k] === v),
+            );
+            if (!covered)
+                findings.push(
+                    finding(
+                        this,
+                        r,
+                        "spec",
+                        `Deployment ${r.name} has no PodDisruptionBudget in environment ${config.environment}.`,
+                        "run at least 2 replicas; the WebService component then adds a PDB",
+                    ),
+                );
         }
         return { findings, notVerified: [] };
     },

@@ -13,9 +13,18 @@ export const workloadNonRoot: PolicyRule = {
             const cs = containersOf(r);
             if (cs.length === 0) continue;
             const podNonRoot = cs[0].pod?.securityContext?.runAsNonRoot === true;
-            for (const c of cs) if (!podNonRoot && c.container.securityContext?.runAsNonRoot !== true) {
-                findings.push(finding(this, r, `${c.path}.securityContext`, `${r.type.split(":")[2]} ${r.name} container ${c.container.name} may run as root.`, "set securityContext.runAsNonRoot: true"));
-            }
+            for (const c of cs)
+                if (!podNonRoot && c.container.securityContext?.runAsNonRoot !== true) {
+                    findings.push(
+                        finding(
+                            this,
+                            r,
+                            `${c.path}.securityContext`,
+                            `${r.type.split(":")[2]} ${r.name} container ${c.container.name} may run as root.`,
+                            "set securityContext.runAsNonRoot: true",
+                        ),
+                    );
+                }
         }
         return { findings, notVerified: [] };
     },

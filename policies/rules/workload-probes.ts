@@ -9,11 +9,21 @@ export const workloadProbes: PolicyRule = {
     configKeys: [],
     check(resources) {
         const findings: Finding[] = [];
-        for (const r of resources) for (const c of containersOf(r)) {
-            if (c.path.includes("initContainers")) continue;
-            const missing = ["readinessProbe", "livenessProbe"].filter((p) => !c.container[p]);
-            if (missing.length) findings.push(finding(this, r, c.path, `${r.type.split(":")[2]} ${r.name} container ${c.container.name} has no ${missing.join(" or ")}.`, "add probes on a health path (services.<svc>.readinessPath/livenessPath)"));
-        }
+        for (const r of resources)
+            for (const c of containersOf(r)) {
+                if (c.path.includes("initContainers")) continue;
+                const missing = ["readinessProbe", "livenessProbe"].filter((p) => !c.container[p]);
+                if (missing.length)
+                    findings.push(
+                        finding(
+                            this,
+                            r,
+                            c.path,
+                            `${r.type.split(":")[2]} ${r.name} container ${c.container.name} has no ${missing.join(" or ")}.`,
+                            "add probes on a health path (services.<svc>.readinessPath/livenessPath)",
+                        ),
+                    );
+            }
         return { findings, notVerified: [] };
     },
 };

@@ -9,12 +9,26 @@ export const workloadResourceLimits: PolicyRule = {
     configKeys: [],
     check(resources) {
         const findings: Finding[] = [];
-        for (const r of resources) for (const c of containersOf(r)) {
-            const res = c.container.resources ?? {};
-            if (!res.limits?.cpu || !res.limits?.memory || !res.requests?.cpu || !res.requests?.memory) {
-                findings.push(finding(this, r, `${c.path}.resources`, `${r.type.split(":")[2]} ${r.name} container ${c.container.name} lacks CPU/memory requests or limits.`, "set services.<svc>.resources"));
+        for (const r of resources)
+            for (const c of containersOf(r)) {
+                const res = c.container.resources ?? {};
+                if (
+                    !res.limits?.cpu ||
+                    !res.limits?.memory ||
+                    !res.requests?.cpu ||
+                    !res.requests?.memory
+                ) {
+                    findings.push(
+                        finding(
+                            this,
+                            r,
+                            `${c.path}.resources`,
+                            `${r.type.split(":")[2]} ${r.name} container ${c.container.name} lacks CPU/memory requests or limits.`,
+                            "set services.<svc>.resources",
+                        ),
+                    );
+                }
             }
-        }
         return { findings, notVerified: [] };
     },
 };

@@ -27,10 +27,27 @@ describe("npm run cluster:up | cluster:status | cluster:down: the local control 
         assert.equal(up.code, 0, up.stderr);
         const last = up.stdout.trim().split("\n").pop()!;
         assert.equal(last, `KUBECONFIG=${path.join(dir, "kubeconfig")}`);
-        const version = spawnSync("kubectl", ["--kubeconfig", path.join(dir, "kubeconfig"), "get", "--raw", "/version"], { encoding: "utf8" });
-        assert.equal(JSON.parse(version.stdout).gitVersion, `v${toolVersions().KUBERNETES_VERSION}`);
-        const nodes = JSON.parse(spawnSync("kubectl", ["--kubeconfig", path.join(dir, "kubeconfig"), "get", "nodes", "-o", "json"], { encoding: "utf8" }).stdout);
-        assert.ok(nodes.items[0].status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"));
+        const version = spawnSync(
+            "kubectl",
+            ["--kubeconfig", path.join(dir, "kubeconfig"), "get", "--raw", "/version"],
+            { encoding: "utf8" },
+        );
+        assert.equal(
+            JSON.parse(version.stdout).gitVersion,
+            `v${toolVersions().KUBERNETES_VERSION}`,
+        );
+        const nodes = JSON.parse(
+            spawnSync(
+                "kubectl",
+                ["--kubeconfig", path.join(dir, "kubeconfig"), "get", "nodes", "-o", "json"],
+                { encoding: "utf8" },
+            ).stdout,
+        );
+        assert.ok(
+            nodes.items[0].status.conditions.some(
+                (c: any) => c.type === "Ready" && c.status === "True",
+            ),
+        );
         const state = JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"));
         ports = Object.values<number>(state.ports);
         assert.equal(state.processes.length, 5);
@@ -51,7 +68,10 @@ describe("npm run cluster:up | cluster:status | cluster:down: the local control 
         assert.match(again.stderr, /already running/);
         const status = npmRun("cluster:status", [], env);
         assert.equal(status.code, 0);
-        assert.match(status.stdout, /cluster: running, Kubernetes v1\.\d+\.\d+ .*Ready nodes: kwok-node-0/);
+        assert.match(
+            status.stdout,
+            /cluster: running, Kubernetes v1\.\d+\.\d+ .*Ready nodes: kwok-node-0/,
+        );
     });
 
     it("down leaves no process, port or file behind", async () => {

@@ -11,8 +11,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-cmd-"));
 
 function replayManifests(): string {
     const file = path.join(tmp, "audit-prod.yaml");
-    const template = fs.readFileSync(path.join(ROOT, "test/fixtures/audit-ph28/prod.yaml.template"), "utf8");
-    fs.writeFileSync(file, template.replace("${AUDIT_NEXTAUTH_SECRET}", auditLeakedNextauthSecret()));
+    const template = fs.readFileSync(
+        path.join(ROOT, "test/fixtures/audit-ph28/prod.yaml.template"),
+        "utf8",
+    );
+    fs.writeFileSync(
+        file,
+        template.replace("${AUDIT_NEXTAUTH_SECRET}", auditLeakedNextauthSecret()),
+    );
     return file;
 }
 
@@ -22,7 +28,8 @@ function committedSecretValues(): string[] {
     for (const stack of ["dev", "prod"]) {
         const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
         const d = passphraseDecrypter(doc.encryptionsalt, "keybuzz-demo-passphrase");
-        for (const v of Object.values<any>(doc.config)) if (v && typeof v === "object" && "secure" in v) out.push(d.decrypt(v.secure));
+        for (const v of Object.values<any>(doc.config))
+            if (v && typeof v === "object" && "secure" in v) out.push(d.decrypt(v.secure));
     }
     return out;
 }
@@ -37,8 +44,16 @@ describe("check:config (the command)", () => {
     it("exits 1 naming the key and value when prod uses the dev DB user or the dev backend", () => {
         const text = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
         for (const [from, to, expected] of [
-            ["user: keybuzz_api_prod", "user: keybuzz_api_dev", `keybuzz-platform:database.user: "keybuzz_api_dev" belongs to environment dev`],
-            ["backendHost: backend.keybuzz.io", "backendHost: backend-dev.keybuzz.io", `keybuzz-platform:services.api.backendHost: "backend-dev.keybuzz.io" belongs to environment dev`],
+            [
+                "user: keybuzz_api_prod",
+                "user: keybuzz_api_dev",
+                `keybuzz-platform:database.user: "keybuzz_api_dev" belongs to environment dev`,
+            ],
+            [
+                "backendHost: backend.keybuzz.io",
+                "backendHost: backend-dev.keybuzz.io",
+                `keybuzz-platform:services.api.backendHost: "backend-dev.keybuzz.io" belongs to environment dev`,
+            ],
         ]) {
             const file = path.join(tmp, "Pulumi.prod.yaml");
             fs.writeFileSync(file, text.replace(from, to));
@@ -63,16 +78,32 @@ describe("policy:check and report (the commands)", () => {
             const report = JSON.parse(r.stdout);
             assert.equal(report.summary.mandatory, 0, JSON.stringify(report.violations, null, 1));
             // dev's fingerprints were compared (its stack file decrypts with the demo passphrase).
-            assert.ok(!report.notVerified.some((n: any) => /fingerprints of (dev|prod)/.test(n.reason)), JSON.stringify(report.notVerified));
+            assert.ok(
+                !report.notVerified.some((n: any) => /fingerprints of (dev|prod)/.test(n.reason)),
+                JSON.stringify(report.notVerified),
+            );
         }
     });
 
     it("replays the audit's PROD: every finding once, and no other mandatory violation", () => {
         const out = path.join(tmp, "replay.json");
-        const r = npmRun("policy:check", ["--manifests", replayManifests(), "--env", "prod", "--compare", `dev=${path.join(ROOT, "test/fixtures/audit-ph28/dev.yaml")}`, "--format", "json", "--out", out]);
+        const r = npmRun("policy:check", [
+            "--manifests",
+            replayManifests(),
+            "--env",
+            "prod",
+            "--compare",
+            `dev=${path.join(ROOT, "test/fixtures/audit-ph28/dev.yaml")}`,
+            "--format",
+            "json",
+            "--out",
+            out,
+        ]);
         assert.equal(r.code, 1, r.stderr);
         const report = JSON.parse(fs.readFileSync(out, "utf8"));
-        const mandatory = report.violations.filter((v: any) => v.level === "mandatory").map((v: any) => `${v.policy} ${v.resource.name} ${v.property}`);
+        const mandatory = report.violations
+            .filter((v: any) => v.level === "mandatory")
+            .map((v: any) => `${v.policy} ${v.resource.name} ${v.property}`);
         assert.deepEqual(mandatory.sort(), [
             "no-cross-environment-references keybuzz-client spec.template.spec.containers[0].env.NEXT_PUBLIC_BACKEND_URL",
             "no-plaintext-secrets keybuzz-client spec.template.spec.containers[0].env.NEXTAUTH_SECRET",
@@ -87,16 +118,26 @@ describe("policy:check and report (the commands)", () => {
         const md = npmRun("report", ["--in", out, "--format", "md"]);
         assert.equal(md.code, 1);
         assert.match(md.stdout, /^## ❌ Policy check/);
-        assert.equal(md.stdout.split("\n").filter((l) => l.includes("backend-dev.keybuzz.io")).length, 1);
+        assert.equal(
+            md.stdout.split("\n").filter((l) => l.includes("backend-dev.keybuzz.io")).length,
+            1,
+        );
         assert.ok(md.stdout.length < 65_000);
         for (const format of ["json", "md", "sarif", "junit"]) {
             const rendered = npmRun("report", ["--in", out, "--format", format]).stdout;
-            assert.ok(!rendered.includes(auditLeakedNextauthSecret()), `${format} report prints the leaked secret`);
+            assert.ok(
+                !rendered.includes(auditLeakedNextauthSecret()),
+                `${format} report prints the leaked secret`,
+            );
         }
         const sarif = JSON.parse(npmRun("report", ["--in", out, "--format", "sarif"]).stdout);
         assert.equal(sarif.version, "2.1.0");
         assert.equal(sarif.runs[0].results.filter((x: any) => x.level === "error").length, 7);
-        assert.ok(sarif.runs[0].results.every((x: any) => x.locations[0].physicalLocation.artifactLocation.uri.endsWith("audit-prod.yaml")));
+        assert.ok(
+            sarif.runs[0].results.every((x: any) =>
+                x.locations[0].physicalLocation.artifactLocation.uri.endsWith("audit-prod.yaml"),
+            ),
+        );
     });
 
     it("never prints a configured secret value in any report format", () => {
@@ -104,13 +145,22 @@ describe("policy:check and report (the commands)", () => {
         assert.ok(secrets.length >= 12);
         for (const format of ["text", "json", "md", "sarif", "junit"]) {
             const r = npmRun("policy:check", ["--stack", "prod", "--format", format]);
-            for (const s of secrets) assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), `${format} output contains a secret value`);
+            for (const s of secrets)
+                assert.ok(
+                    !r.stdout.includes(s) && !r.stderr.includes(s),
+                    `${format} output contains a secret value`,
+                );
         }
     });
 
     it("exits 2, not 0, when the stack config is invalid", () => {
         const file = path.join(tmp, "Pulumi.prod.yaml");
-        fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8").replace("user: keybuzz_api_prod", "user: keybuzz_api_dev"));
+        fs.writeFileSync(
+            file,
+            fs
+                .readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")
+                .replace("user: keybuzz_api_prod", "user: keybuzz_api_dev"),
+        );
         const r = npmRun("policy:check", ["--file", file]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /the stack config is invalid/);
@@ -118,7 +168,16 @@ describe("policy:check and report (the commands)", () => {
 
     it("refuses a truncated report instead of rendering a clean-looking one", () => {
         const out = path.join(tmp, "full.json");
-        npmRun("policy:check", ["--manifests", replayManifests(), "--env", "prod", "--format", "json", "--out", out]);
+        npmRun("policy:check", [
+            "--manifests",
+            replayManifests(),
+            "--env",
+            "prod",
+            "--format",
+            "json",
+            "--out",
+            out,
+        ]);
         const cut = path.join(tmp, "cut.json");
         fs.writeFileSync(cut, fs.readFileSync(out, "utf8").slice(0, 2000));
         const r = npmRun("report", ["--in", cut, "--format", "md"]);

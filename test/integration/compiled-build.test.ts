@@ -20,7 +20,11 @@ describe("compile once: npm commands run compiled JavaScript, and never a stale 
         const r = npmRun("check:config", ["--stack", "prod"]);
         assert.equal(r.code, 0, r.stderr);
         assert.ok(fs.existsSync(path.join(ROOT, "out", "cli", "check-config.js")));
-        const cmd = spawnSync("bash", ["-c", `grep -c 'exec node "$ROOT/out/' "${ROOT}/scripts/node.sh"`], { encoding: "utf8" }).stdout.trim();
+        const cmd = spawnSync(
+            "bash",
+            ["-c", `grep -c 'exec node "$ROOT/out/' "${ROOT}/scripts/node.sh"`],
+            { encoding: "utf8" },
+        ).stdout.trim();
         assert.equal(cmd, "1");
     });
 

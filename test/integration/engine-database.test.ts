@@ -8,7 +8,8 @@ import { ROOT } from "../support/stacks";
 
 const PROGRAM = path.join(ROOT, "test/fixtures/engine-database");
 
-const pulumi = (state: string, args: string[], env: NodeJS.ProcessEnv = {}) => pulumiIn(PROGRAM, state, args, { PULUMI_CONFIG_PASSPHRASE: "engine-test", ...env });
+const pulumi = (state: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+    pulumiIn(PROGRAM, state, args, { PULUMI_CONFIG_PASSPHRASE: "engine-test", ...env });
 
 async function rows(sql: string, params: unknown[]): Promise<number> {
     const c = new Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" });
@@ -29,9 +30,24 @@ describe("the real Pulumi engine: an environment's own role and database on Post
     const password = `engine-db-password-${process.pid}`;
     before(() => {
         assert.equal(pulumi(tmp, ["stack", "init", stack, "--non-interactive"]).code, 0);
-        for (const [k, v] of Object.entries({ role, database, dropOnDelete: "true" })) assert.equal(pulumi(tmp, ["config", "set", "--stack", stack, k, v]).code, 0);
-        assert.equal(pulumi(tmp, ["config", "set", "--secret", "--stack", stack, "password", password]).code, 0);
-        assert.equal(pulumi(tmp, ["config", "set", "--secret", "--stack", stack, "adminPassword", "trust-auth-unused"]).code, 0);
+        for (const [k, v] of Object.entries({ role, database, dropOnDelete: "true" }))
+            assert.equal(pulumi(tmp, ["config", "set", "--stack", stack, k, v]).code, 0);
+        assert.equal(
+            pulumi(tmp, ["config", "set", "--secret", "--stack", stack, "password", password]).code,
+            0,
+        );
+        assert.equal(
+            pulumi(tmp, [
+                "config",
+                "set",
+                "--secret",
+                "--stack",
+                stack,
+                "adminPassword",
+                "trust-auth-unused",
+            ]).code,
+            0,
+        );
     });
     after(() => {
         pulumi(tmp, ["destroy", "--yes", "--stack", stack]);
@@ -42,7 +58,13 @@ describe("the real Pulumi engine: an environment's own role and database on Post
     it("pulumi up creates the role and its database; the state export holds no password", async () => {
         const up = pulumi(tmp, ["up", "--yes", "--skip-preview", "--stack", stack]);
         assert.equal(up.code, 0, up.stdout + up.stderr);
-        assert.equal(await rows("SELECT 1 FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = $1 AND r.rolname = $2", [database, role]), 1);
+        assert.equal(
+            await rows(
+                "SELECT 1 FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = $1 AND r.rolname = $2",
+                [database, role],
+            ),
+            1,
+        );
         const exported = pulumi(tmp, ["stack", "export", "--stack", stack]);
         assert.ok(!exported.stdout.includes(password));
         assert.ok(!exported.stdout.includes("trust-auth-unused"));

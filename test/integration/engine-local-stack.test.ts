@@ -23,7 +23,8 @@ describe("npm run up: the local stack deployed into the local cluster, without a
         localCluster();
         const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8"));
         const d = passphraseDecrypter(doc.encryptionsalt, "keybuzz-demo-passphrase");
-        for (const v of Object.values<any>(doc.config)) if (v && typeof v === "object" && "secure" in v) configured.push(d.decrypt(v.secure));
+        for (const v of Object.values<any>(doc.config))
+            if (v && typeof v === "object" && "secure" in v) configured.push(d.decrypt(v.secure));
     });
     after(() => {
         npmRun("destroy", [], env);
@@ -37,11 +38,26 @@ describe("npm run up: the local stack deployed into the local cluster, without a
         assert.ok(!/download/i.test(up.stdout + up.stderr), "a plugin download was attempted");
         assert.match(up.stdout, /\+ 3\d created/);
         const hint = up.stdout.trim().split("\n").pop()!;
-        assert.match(hint, /^ {2}kubectl --kubeconfig \/\S+\/kubeconfig get all,ingress,secret,networkpolicy,pdb -n keybuzz-local$/);
-        for (const app of ["api", "client", "website"]) assert.equal(kubectlJson(["get", "deployment", `keybuzz-${app}`, "-n", "keybuzz-local"]).status.readyReplicas, 1);
+        assert.match(
+            hint,
+            /^ {2}kubectl --kubeconfig \/\S+\/kubeconfig get all,ingress,secret,networkpolicy,pdb -n keybuzz-local$/,
+        );
+        for (const app of ["api", "client", "website"])
+            assert.equal(
+                kubectlJson(["get", "deployment", `keybuzz-${app}`, "-n", "keybuzz-local"]).status
+                    .readyReplicas,
+                1,
+            );
         // The in-cluster database, on a volume from the cluster's fake provisioner.
-        assert.equal(kubectlJson(["get", "statefulset", "postgres", "-n", "keybuzz-local"]).status.readyReplicas, 1);
-        assert.equal(kubectlJson(["get", "pvc", "data-postgres-0", "-n", "keybuzz-local"]).status.phase, "Bound");
+        assert.equal(
+            kubectlJson(["get", "statefulset", "postgres", "-n", "keybuzz-local"]).status
+                .readyReplicas,
+            1,
+        );
+        assert.equal(
+            kubectlJson(["get", "pvc", "data-postgres-0", "-n", "keybuzz-local"]).status.phase,
+            "Bound",
+        );
     });
 
     it("a second run changes nothing", () => {
@@ -51,16 +67,30 @@ describe("npm run up: the local stack deployed into the local cluster, without a
     });
 
     it("keeps every configured and generated secret out of the output, the state export and the live objects other than Secrets", () => {
-        const full = JSON.parse(pulumiIn(ROOT, state, ["stack", "export", "--show-secrets", "--stack", "local"]).stdout);
+        const full = JSON.parse(
+            pulumiIn(ROOT, state, ["stack", "export", "--show-secrets", "--stack", "local"]).stdout,
+        );
         const generated = full.deployment.resources
             .filter((r: any) => r.type === "random:index/randomPassword:RandomPassword")
             .map((r: any) => r.outputs.result)
-            .map((v: any) => (v && typeof v === "object" && "plaintext" in v ? JSON.parse(v.plaintext) : v));
+            .map((v: any) =>
+                v && typeof v === "object" && "plaintext" in v ? JSON.parse(v.plaintext) : v,
+            );
         assert.equal(generated.length, 2);
         const secrets = [...configured, ...generated];
-        assert.ok(secrets.every((s) => typeof s === "string" && s.length >= 20), "secret values were not all found");
+        assert.ok(
+            secrets.every((s) => typeof s === "string" && s.length >= 20),
+            "secret values were not all found",
+        );
         const exported = pulumiIn(ROOT, state, ["stack", "export", "--stack", "local"]).stdout;
-        const live = kubectl(["get", "all,configmap,ingress,networkpolicy,pdb,serviceaccount,pvc", "-n", "keybuzz-local", "-o", "yaml"]).stdout;
+        const live = kubectl([
+            "get",
+            "all,configmap,ingress,networkpolicy,pdb,serviceaccount,pvc",
+            "-n",
+            "keybuzz-local",
+            "-o",
+            "yaml",
+        ]).stdout;
         assert.ok(live.includes("keybuzz-api"));
         for (const s of secrets) {
             assert.ok(!exported.includes(s), "a secret value is in the state export");

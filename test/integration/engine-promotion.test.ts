@@ -11,7 +11,8 @@ import { ROOT } from "../support/stacks";
 
 const PROGRAM = path.join(ROOT, "test/fixtures/engine-promotion");
 
-const pulumi = (state: string, args: string[]) => pulumiInAsync(PROGRAM, state, args, { PULUMI_CONFIG_PASSPHRASE: "engine-test" });
+const pulumi = (state: string, args: string[]) =>
+    pulumiInAsync(PROGRAM, state, args, { PULUMI_CONFIG_PASSPHRASE: "engine-test" });
 
 describe("the real Pulumi engine: promotion as a RegistryTag resource (language host + dynamic provider + loopback registry)", function () {
     this.timeout(300_000);
@@ -25,16 +26,45 @@ describe("the real Pulumi engine: promotion as a RegistryTag resource (language 
 
     before(async () => {
         reg = await startRegistry();
-        client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
-        v1 = await pushImage(reg.address, repo, "v1", { files: { "app/a.js": "1" }, flavour: "oci" });
-        v2 = await pushImage(reg.address, repo, "v2", { files: { "app/a.js": "2" }, flavour: "oci" });
+        client = new RegistryClient({
+            registry: reg.address,
+            scheme: "http",
+            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+        });
+        v1 = await pushImage(reg.address, repo, "v1", {
+            files: { "app/a.js": "1" },
+            flavour: "oci",
+        });
+        v2 = await pushImage(reg.address, repo, "v2", {
+            files: { "app/a.js": "2" },
+            flavour: "oci",
+        });
         await recordVerifiedIn(client, repo, v1, "dev");
         await recordVerifiedIn(client, repo, v2, "dev");
         assert.equal((await pulumi(state, ["stack", "init", stack, "--non-interactive"])).code, 0);
-        for (const [k, v] of Object.entries({ registry: reg.address, username: REGISTRY_USER, sourceRepository: repo, targetRepository: repo, digest: v1 })) {
+        for (const [k, v] of Object.entries({
+            registry: reg.address,
+            username: REGISTRY_USER,
+            sourceRepository: repo,
+            targetRepository: repo,
+            digest: v1,
+        })) {
             assert.equal((await pulumi(state, ["config", "set", "--stack", stack, k, v])).code, 0);
         }
-        assert.equal((await pulumi(state, ["config", "set", "--secret", "--stack", stack, "password", REGISTRY_PASSWORD])).code, 0);
+        assert.equal(
+            (
+                await pulumi(state, [
+                    "config",
+                    "set",
+                    "--secret",
+                    "--stack",
+                    stack,
+                    "password",
+                    REGISTRY_PASSWORD,
+                ])
+            ).code,
+            0,
+        );
     });
     after(async () => {
         await pulumi(state, ["stack", "rm", "--yes", "--force", "--stack", stack]);
@@ -52,15 +82,27 @@ describe("the real Pulumi engine: promotion as a RegistryTag resource (language 
     });
 
     it("pulumi preview shows the digest moving old → new, and writes nothing", async () => {
-        assert.equal((await pulumi(state, ["config", "set", "--stack", stack, "digest", v2])).code, 0);
+        assert.equal(
+            (await pulumi(state, ["config", "set", "--stack", stack, "digest", v2])).code,
+            0,
+        );
         const preview = await pulumi(state, ["preview", "--json", "--diff", "--stack", stack]);
         assert.equal(preview.code, 0, preview.stderr);
-        const step = JSON.parse(preview.stdout).steps.find((s: any) => s.urn.endsWith("::api-prod"));
+        const step = JSON.parse(preview.stdout).steps.find((s: any) =>
+            s.urn.endsWith("::api-prod"),
+        );
         assert.equal(step.op, "update");
         assert.deepEqual([step.oldState.inputs.digest, step.newState.inputs.digest], [v1, v2]);
         // What a reviewer reads in the PR: the human preview's diff names the digest change.
         const text = await pulumi(state, ["preview", "--diff", "--stack", stack]);
-        const line = text.stdout.split("\n").find((l) => /\bdigest\b/.test(l) && l.includes(v1.slice(7, 19)) && l.includes(v2.slice(7, 19)));
+        const line = text.stdout
+            .split("\n")
+            .find(
+                (l) =>
+                    /\bdigest\b/.test(l) &&
+                    l.includes(v1.slice(7, 19)) &&
+                    l.includes(v2.slice(7, 19)),
+            );
         assert.ok(line, text.stdout);
         assert.equal((await client.headManifest(repo, "prod"))?.digest, v1);
         const up = await pulumi(state, ["up", "--yes", "--skip-preview", "--stack", stack]);
@@ -69,13 +111,25 @@ describe("the real Pulumi engine: promotion as a RegistryTag resource (language 
     });
 
     it("refuses, in the preview, a digest not verified in dev, and the tag stays where it was", async () => {
-        const v3 = await pushImage(reg.address, repo, "v3", { files: { "app/a.js": "3" }, flavour: "oci" });
-        assert.equal((await pulumi(state, ["config", "set", "--stack", stack, "digest", v3])).code, 0);
+        const v3 = await pushImage(reg.address, repo, "v3", {
+            files: { "app/a.js": "3" },
+            flavour: "oci",
+        });
+        assert.equal(
+            (await pulumi(state, ["config", "set", "--stack", stack, "digest", v3])).code,
+            0,
+        );
         const preview = await pulumi(state, ["preview", "--stack", stack]);
         assert.notEqual(preview.code, 0);
-        assert.match(preview.stdout + preview.stderr, /was not verified in dev: no tag verified-in-dev-sha256-[a-f0-9]{64}/);
+        assert.match(
+            preview.stdout + preview.stderr,
+            /was not verified in dev: no tag verified-in-dev-sha256-[a-f0-9]{64}/,
+        );
         assert.equal((await client.headManifest(repo, "prod"))?.digest, v2);
-        assert.equal((await pulumi(state, ["config", "set", "--stack", stack, "digest", v2])).code, 0);
+        assert.equal(
+            (await pulumi(state, ["config", "set", "--stack", stack, "digest", v2])).code,
+            0,
+        );
     });
 
     it("keeps the registry password out of the state export", async () => {

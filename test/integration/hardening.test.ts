@@ -32,15 +32,24 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
             fs.writeFileSync(path.join(outside, "victim"), "untouched\n");
             fs.mkdirSync(path.join(root, "ledger"));
             fs.symlinkSync(path.join(outside, "victim"), path.join(root, "ledger", "prod.json"));
-            assert.throws(() => replaceProjectFile(root, path.join(root, "ledger", "prod.json"), "x"), /is a symbolic link/);
+            assert.throws(
+                () => replaceProjectFile(root, path.join(root, "ledger", "prod.json"), "x"),
+                /is a symbolic link/,
+            );
             // A link planted where the old fixed temporary name was is not followed either.
             fs.symlinkSync(path.join(outside, "victim"), path.join(root, "Pulumi.prod.yaml.tmp"));
             replaceProjectFile(root, path.join(root, "Pulumi.prod.yaml"), "config: {}\n");
             assert.equal(fs.readFileSync(path.join(outside, "victim"), "utf8"), "untouched\n");
             assert.equal(fs.lstatSync(path.join(root, "Pulumi.prod.yaml")).isFile(), true);
             fs.symlinkSync(outside, path.join(root, "linked-dir"));
-            assert.throws(() => replaceProjectFile(root, path.join(root, "linked-dir", "f"), "x"), /outside the project/);
-            assert.throws(() => replaceProjectFile(root, path.join(root, "..", "f"), "x"), /outside the project/);
+            assert.throws(
+                () => replaceProjectFile(root, path.join(root, "linked-dir", "f"), "x"),
+                /outside the project/,
+            );
+            assert.throws(
+                () => replaceProjectFile(root, path.join(root, "..", "f"), "x"),
+                /outside the project/,
+            );
             assert.deepEqual(fs.readdirSync(outside), ["victim"]);
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
@@ -50,7 +59,19 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
 
     it("an explicitly empty PULUMI_CONFIG_PASSPHRASE is passed on, not replaced by the demonstration passphrase", () => {
         const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
-        const probe = (env: NodeJS.ProcessEnv) => spawnSync("bash", ["-c", `. scripts/env.sh && printf '%s|%s' "\${PULUMI_CONFIG_PASSPHRASE-unset}" "\${PULUMI_CONFIG_PASSPHRASE+set}"`], { cwd: ROOT, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } }).stdout;
+        const probe = (env: NodeJS.ProcessEnv) =>
+            spawnSync(
+                "bash",
+                [
+                    "-c",
+                    `. scripts/env.sh && printf '%s|%s' "\${PULUMI_CONFIG_PASSPHRASE-unset}" "\${PULUMI_CONFIG_PASSPHRASE+set}"`,
+                ],
+                {
+                    cwd: ROOT,
+                    encoding: "utf8",
+                    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+                },
+            ).stdout;
         assert.equal(probe({}), "keybuzz-demo-passphrase|set");
         assert.equal(probe({ PULUMI_CONFIG_PASSPHRASE: "" }), "|set");
         assert.equal(probe({ PULUMI_CONFIG_PASSPHRASE_FILE: "/nonexistent" }), "unset|");
@@ -62,7 +83,13 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
         /** Encrypts like Pulumi's passphrase provider (the module under test only decrypts). */
         function encrypt(salt: string, passphrase: string, plaintext: string): string {
             const crypto = require("node:crypto") as typeof import("node:crypto");
-            const key = crypto.pbkdf2Sync(passphrase, Buffer.from(/^v1:([^:]+):/.exec(salt)![1], "base64"), 1_000_000, 32, "sha256");
+            const key = crypto.pbkdf2Sync(
+                passphrase,
+                Buffer.from(/^v1:([^:]+):/.exec(salt)![1], "base64"),
+                1_000_000,
+                32,
+                "sha256",
+            );
             const nonce = crypto.randomBytes(12);
             const c = crypto.createCipheriv("aes-256-gcm", key, nonce);
             const data = Buffer.concat([c.update(plaintext, "utf8"), c.final(), c.getAuthTag()]);
@@ -73,15 +100,32 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
 
         it("a secure value that is not ciphertext, or was tampered with, is exit 2 naming the key (not 'incorrect passphrase')", () => {
             for (const [name, edit] of [
-                ["not-ciphertext", (t: string) => t.replace(/(keybuzz-platform:smtpPassword:\n\s+secure: )\S+/, "$1plain-text-not-ciphertext")],
-                ["tampered", (t: string) => t.replace(/(keybuzz-platform:smtpPassword:\n\s+secure: v1:[^:]+:)(\S)/, (_m, a, c) => a + (c === "A" ? "B" : "A"))],
+                [
+                    "not-ciphertext",
+                    (t: string) =>
+                        t.replace(
+                            /(keybuzz-platform:smtpPassword:\n\s+secure: )\S+/,
+                            "$1plain-text-not-ciphertext",
+                        ),
+                ],
+                [
+                    "tampered",
+                    (t: string) =>
+                        t.replace(
+                            /(keybuzz-platform:smtpPassword:\n\s+secure: v1:[^:]+:)(\S)/,
+                            (_m, a, c) => a + (c === "A" ? "B" : "A"),
+                        ),
+                ],
             ] as const) {
                 const file = path.join(tmp, name, "Pulumi.prod.yaml");
                 fs.mkdirSync(path.dirname(file), { recursive: true });
                 fs.writeFileSync(file, edit(prod()));
                 const r = npmRun("check:config", ["--file", file]);
                 assert.equal(r.code, 2, `${name}: ${r.stdout}${r.stderr}`);
-                assert.match(r.stderr, /keybuzz-platform:smtpPassword: not valid ciphertext for this stack/);
+                assert.match(
+                    r.stderr,
+                    /keybuzz-platform:smtpPassword: not valid ciphertext for this stack/,
+                );
                 assert.doesNotMatch(r.stderr, /incorrect passphrase/);
                 assert.equal(r.stderr.trim().split("\n").length, 1);
                 // The fast path checks presence only, and says nothing it has not checked.
@@ -93,7 +137,10 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
             const leaked = auditLeakedNextauthSecret();
             const file = path.join(tmp, "leaked", "Pulumi.prod.yaml");
             fs.mkdirSync(path.dirname(file), { recursive: true });
-            const text = prod().replace(/^encryptionsalt:/m, `  keybuzz-platform:nextauthSecret:\n    secure: ${encrypt(salt(), "keybuzz-demo-passphrase", leaked)}\nencryptionsalt:`);
+            const text = prod().replace(
+                /^encryptionsalt:/m,
+                `  keybuzz-platform:nextauthSecret:\n    secure: ${encrypt(salt(), "keybuzz-demo-passphrase", leaked)}\nencryptionsalt:`,
+            );
             fs.writeFileSync(file, text);
             const r = npmRun("check:config", ["--file", file]);
             assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -106,15 +153,37 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-io-"));
         try {
             const report = path.join(tmp, "report.json");
-            assert.equal(npmRun("policy:check", ["--stack", "prod", "--format", "json", "--out", report]).code, 0);
+            assert.equal(
+                npmRun("policy:check", ["--stack", "prod", "--format", "json", "--out", report])
+                    .code,
+                0,
+            );
             const target = path.join(tmp, "targets.json");
-            fs.writeFileSync(target, JSON.stringify({ environment: "prod", services: { api: { baseUrl: "http://127.0.0.1:9" } } }));
+            fs.writeFileSync(
+                target,
+                JSON.stringify({
+                    environment: "prod",
+                    services: { api: { baseUrl: "http://127.0.0.1:9" } },
+                }),
+            );
             const cases: Array<[string, string[], RegExp]> = [
-                ["report", ["--in", "/dev/zero"], /cannot read --in \/dev\/zero: it is larger than 256 MiB/],
+                [
+                    "report",
+                    ["--in", "/dev/zero"],
+                    /cannot read --in \/dev\/zero: it is larger than 256 MiB/,
+                ],
                 ["report", ["--in", tmp], /it is a folder/],
-                ["report", ["--in", report, "--out", path.join(tmp, "missing", "r.md")], /cannot write --out .*missing\/r\.md: its folder does not exist/],
+                [
+                    "report",
+                    ["--in", report, "--out", path.join(tmp, "missing", "r.md")],
+                    /cannot write --out .*missing\/r\.md: its folder does not exist/,
+                ],
                 ["report", ["--in", report, "--out", tmp], /cannot write --out .*: it is a folder/],
-                ["audit", ["--target", target, "--timeout-ms", "9999999999"], /--timeout-ms 9999999999 must be a whole number from 1 to 2147483647/],
+                [
+                    "audit",
+                    ["--target", target, "--timeout-ms", "9999999999"],
+                    /--timeout-ms 9999999999 must be a whole number from 1 to 2147483647/,
+                ],
             ];
             for (const [script, args, message] of cases) {
                 const started = Date.now();
@@ -122,7 +191,10 @@ describe("hardening: no write outside the project, one-line exit 2, the operator
                 assert.equal(r.code, 2, `${script} ${args.join(" ")}: ${r.stderr}`);
                 assert.match(r.stderr, message);
                 assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-                assert.ok(Date.now() - started < 30_000, `${script} ${args.join(" ")} took too long`);
+                assert.ok(
+                    Date.now() - started < 30_000,
+                    `${script} ${args.join(" ")} took too long`,
+                );
             }
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });

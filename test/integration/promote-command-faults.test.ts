@@ -20,22 +20,51 @@ describe("npm run promote through a registry answering 10% of requests with 503 
     it("completes every promotion with the tags right: every call, blob reads included, is retried", async () => {
         const proxy = await unavailableProxy(reg.address, 0.1, seeded(7));
         const project = await promotionProject(reg.address, proxy.address);
-        const direct = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+        const direct = new RegistryClient({
+            registry: reg.address,
+            scheme: "http",
+            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+        });
         const prodFile = path.join(project.dir, "Pulumi.prod.yaml");
         try {
             for (let i = 0; i < 8; i++) {
                 const doc = parseDocument(fs.readFileSync(prodFile, "utf8"));
-                doc.setIn(["config", "keybuzz-platform:promotion"], { sourceStack: "dev", targetRepositorySuffix: `-r${i}` });
+                doc.setIn(["config", "keybuzz-platform:promotion"], {
+                    sourceStack: "dev",
+                    targetRepositorySuffix: `-r${i}`,
+                });
                 fs.writeFileSync(prodFile, doc.toString());
                 // A cold layer cache each time: every run reads the layers through the faults.
                 const cache = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-faults-cache-"));
-                const r = await npmRunAsync("promote", ["apply", "--stack", "prod", "--project", project.dir, "--source", project.sourceFile], { ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache });
+                const r = await npmRunAsync(
+                    "promote",
+                    [
+                        "apply",
+                        "--stack",
+                        "prod",
+                        "--project",
+                        project.dir,
+                        "--source",
+                        project.sourceFile,
+                    ],
+                    { ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
+                );
                 fs.rmSync(cache, { recursive: true, force: true });
                 assert.equal(r.code, 0, `run ${i}: ${r.stderr}`);
-                for (const s of PROMOTED_SERVICES) assert.equal((await direct.headManifest(`keybuzzio/keybuzz-${s}-r${i}`, "prod"))?.digest, project.digests[s], `run ${i} ${s}`);
+                for (const s of PROMOTED_SERVICES)
+                    assert.equal(
+                        (await direct.headManifest(`keybuzzio/keybuzz-${s}-r${i}`, "prod"))?.digest,
+                        project.digests[s],
+                        `run ${i} ${s}`,
+                    );
             }
-            console.log(`      8 commands × 3 images completed; ${proxy.stats.injected503} of ${proxy.stats.requests} requests answered 503`);
-            assert.ok(proxy.stats.injected503 >= 10, "too few faults were injected to mean anything");
+            console.log(
+                `      8 commands × 3 images completed; ${proxy.stats.injected503} of ${proxy.stats.requests} requests answered 503`,
+            );
+            assert.ok(
+                proxy.stats.injected503 >= 10,
+                "too few faults were injected to mean anything",
+            );
         } finally {
             await direct.close();
             await proxy.close();

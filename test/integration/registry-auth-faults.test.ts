@@ -19,7 +19,10 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
     let reg: TestRegistry;
     before(async () => {
         const seed = await startRegistry(); // only to push the image with Basic auth
-        const digest = await pushImage(seed.address, "keybuzzio/keybuzz-api", "dev", { files: { "a.txt": "x" }, flavour: "oci" });
+        const digest = await pushImage(seed.address, "keybuzzio/keybuzz-api", "dev", {
+            files: { "a.txt": "x" },
+            flavour: "oci",
+        });
         await seed.stop();
         const fs = await import("node:fs");
         tokens = await startTokenServer(seed.dir, REGISTRY_USER, REGISTRY_PASSWORD, 2);
@@ -34,9 +37,18 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
     });
 
     it("answers 401 with a Bearer challenge, fetches a token with Basic credentials, and promotes", async () => {
-        const client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+        const client = new RegistryClient({
+            registry: reg.address,
+            scheme: "http",
+            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+        });
         const digest = (globalThis as any).__digest as string;
-        const r = await promoteTag(client, { sourceRepository: "keybuzzio/keybuzz-api", digest, targetRepository: "keybuzzio/keybuzz-api", targetTag: "prod" });
+        const r = await promoteTag(client, {
+            sourceRepository: "keybuzzio/keybuzz-api",
+            digest,
+            targetRepository: "keybuzzio/keybuzz-api",
+            targetTag: "prod",
+        });
         assert.equal(r.changed, true);
         assert.ok(client.tokenRequests >= 1);
         assert.equal((await client.headManifest("keybuzzio/keybuzz-api", "prod"))?.digest, digest);
@@ -44,7 +56,11 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
     });
 
     it("refreshes an expired token instead of failing", async () => {
-        const client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+        const client = new RegistryClient({
+            registry: reg.address,
+            scheme: "http",
+            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+        });
         await client.headManifest("keybuzzio/keybuzz-api", "prod");
         const issued = client.tokenRequests;
         await new Promise((r) => setTimeout(r, 2500)); // tokens live 2 s
@@ -54,11 +70,23 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
     });
 
     it("turns refused credentials into a message naming the image and what to do", async () => {
-        const client = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: "wrong" } });
-        await assert.rejects(client.headManifest("keybuzzio/keybuzz-api", "prod"), (e: RegistryError) => {
-            assert.match(e.message, new RegExp(`^${reg.address.replace(/\./g, "\\.")}/keybuzzio/keybuzz-api:prod: UNAUTHORIZED .*check the registry username and password`));
-            return true;
+        const client = new RegistryClient({
+            registry: reg.address,
+            scheme: "http",
+            credentials: { username: REGISTRY_USER, password: "wrong" },
         });
+        await assert.rejects(
+            client.headManifest("keybuzzio/keybuzz-api", "prod"),
+            (e: RegistryError) => {
+                assert.match(
+                    e.message,
+                    new RegExp(
+                        `^${reg.address.replace(/\./g, "\\.")}/keybuzzio/keybuzz-api:prod: UNAUTHORIZED .*check the registry username and password`,
+                    ),
+                );
+                return true;
+            },
+        );
         await client.close();
     });
 });
@@ -68,8 +96,18 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
  * Retry-After, connection resets before or after forwarding, and PUT answers carrying a
  * wrong Docker-Content-Digest.
  */
-async function faultyProxy(upstream: string, rng: () => number): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
-    const faults: Record<string, number> = { "503": 0, "429": 0, "reset-before": 0, "reset-after": 0, "wrong-digest": 0, forwarded: 0 };
+async function faultyProxy(
+    upstream: string,
+    rng: () => number,
+): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
+    const faults: Record<string, number> = {
+        "503": 0,
+        "429": 0,
+        "reset-before": 0,
+        "reset-after": 0,
+        "wrong-digest": 0,
+        forwarded: 0,
+    };
     const server = await reverseProxy(upstream, (req, res, forward) => {
         const roll = rng();
         if (roll < 0.1) {
@@ -117,20 +155,46 @@ describe("promotion under injected faults (200 randomized runs)", () => {
     it("leaves the PROD tag either unchanged or equal to the source digest, never anything else", async function () {
         this.timeout(240_000);
         const repo = "keybuzzio/keybuzz-api";
-        const a = await pushImage(reg.address, repo, "a", { files: { "v.txt": "a" }, flavour: "oci" });
-        const b = await pushImage(reg.address, repo, "b", { files: { "v.txt": "b" }, flavour: "index" });
-        const direct = new RegistryClient({ registry: reg.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+        const a = await pushImage(reg.address, repo, "a", {
+            files: { "v.txt": "a" },
+            flavour: "oci",
+        });
+        const b = await pushImage(reg.address, repo, "b", {
+            files: { "v.txt": "b" },
+            flavour: "index",
+        });
+        const direct = new RegistryClient({
+            registry: reg.address,
+            scheme: "http",
+            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+        });
         const rng = seeded(20261124);
         const proxy = await faultyProxy(reg.address, rng);
         const outcomes = { promoted: 0, failedUnchanged: 0, failedButPromoted: 0, violations: 0 };
         for (let run = 0; run < 200; run++) {
             const tag = `prod-${run}`;
             const startsAt = rng() < 0.5 ? a : undefined;
-            if (startsAt) await promoteTag(direct, { sourceRepository: repo, digest: startsAt, targetRepository: repo, targetTag: tag });
-            const viaProxy = new RegistryClient({ registry: proxy.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD }, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, totalMs: 5000 } });
+            if (startsAt)
+                await promoteTag(direct, {
+                    sourceRepository: repo,
+                    digest: startsAt,
+                    targetRepository: repo,
+                    targetTag: tag,
+                });
+            const viaProxy = new RegistryClient({
+                registry: proxy.address,
+                scheme: "http",
+                credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+                retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, totalMs: 5000 },
+            });
             let ok = false;
             try {
-                await promoteTag(viaProxy, { sourceRepository: repo, digest: b, targetRepository: repo, targetTag: tag });
+                await promoteTag(viaProxy, {
+                    sourceRepository: repo,
+                    digest: b,
+                    targetRepository: repo,
+                    targetTag: tag,
+                });
                 ok = true;
             } catch (e) {
                 assert.ok(e instanceof RegistryError, `run ${run}: unexpected ${e}`);
@@ -140,20 +204,29 @@ describe("promotion under injected faults (200 randomized runs)", () => {
             const end = (await direct.headManifest(repo, tag))?.digest;
             if (end !== startsAt && end !== b) outcomes.violations++;
             else if (ok && end === b) outcomes.promoted++;
-            else if (ok) outcomes.violations++; // reported success but the tag is not the source
+            else if (ok)
+                outcomes.violations++; // reported success but the tag is not the source
             else if (end === b) outcomes.failedButPromoted++;
             else outcomes.failedUnchanged++;
         }
         await proxy.close();
         await direct.close();
-        console.log(`      outcomes over 200 runs: ${JSON.stringify(outcomes)}; faults injected: ${JSON.stringify(proxy.faults)}`);
+        console.log(
+            `      outcomes over 200 runs: ${JSON.stringify(outcomes)}; faults injected: ${JSON.stringify(proxy.faults)}`,
+        );
         assert.equal(outcomes.violations, 0);
-        assert.ok(outcomes.promoted > 100, "too few successful promotions: retries are not working");
+        assert.ok(
+            outcomes.promoted > 100,
+            "too few successful promotions: retries are not working",
+        );
     });
 });
 
 /** 10% of answers 503, and 5% of layer bodies cut off half way, between the scan and the registry. */
-async function flakyBlobProxy(upstream: string, rng: () => number): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
+async function flakyBlobProxy(
+    upstream: string,
+    rng: () => number,
+): Promise<{ address: string; faults: Record<string, number>; close: () => Promise<void> }> {
     const faults = { "503": 0, "cut-body": 0, forwarded: 0, "blob-reads": 0 };
     const server = await reverseProxy(upstream, (req, res, forward) => {
         const roll = rng();
@@ -193,19 +266,38 @@ describe("the layer scan under injected faults (60 scans through 10% 503s and cu
         this.timeout(240_000);
         const repo = "keybuzzio/keybuzz-client";
         // Large enough that a layer body spans several chunks, so a cut lands inside it.
-        const filler = Array.from({ length: 4000 }, (_, i) => `const x${i} = "${i.toString(36).repeat(8)}";`).join("\n");
-        const digest = await pushImage(reg.address, repo, "dev", { files: { "app/chunk.js": `${filler}\nfetch("https://backend-dev.keybuzz.io/api")\n${filler}` }, flavour: "index" });
+        const filler = Array.from(
+            { length: 4000 },
+            (_, i) => `const x${i} = "${i.toString(36).repeat(8)}";`,
+        ).join("\n");
+        const digest = await pushImage(reg.address, repo, "dev", {
+            files: {
+                "app/chunk.js": `${filler}\nfetch("https://backend-dev.keybuzz.io/api")\n${filler}`,
+            },
+            flavour: "index",
+        });
         const rng = seeded(20261128);
         const proxy = await flakyBlobProxy(reg.address, rng);
         const others = [identityOfStack("dev")];
         let completed = 0;
         for (let run = 0; run < 60; run++) {
             // A fresh layer cache each time: every scan reads the layer through the faults.
-            process.env.KEYBUZZ_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-scan-cache-"));
-            const client = new RegistryClient({ registry: proxy.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD }, retry: { attempts: 6, baseDelayMs: 1, maxDelayMs: 5, totalMs: 10_000 } });
+            process.env.KEYBUZZ_CACHE_DIR = fs.mkdtempSync(
+                path.join(os.tmpdir(), "keybuzz-scan-cache-"),
+            );
+            const client = new RegistryClient({
+                registry: proxy.address,
+                scheme: "http",
+                credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+                retry: { attempts: 6, baseDelayMs: 1, maxDelayMs: 5, totalMs: 10_000 },
+            });
             try {
                 const found = (await scanImage(client, repo, digest, "prod", others)).foreignHosts;
-                assert.deepEqual([...new Set(found.map((f) => f.host))], ["backend-dev.keybuzz.io"], `run ${run}`);
+                assert.deepEqual(
+                    [...new Set(found.map((f) => f.host))],
+                    ["backend-dev.keybuzz.io"],
+                    `run ${run}`,
+                );
                 completed++;
             } finally {
                 await client.close();
@@ -213,7 +305,9 @@ describe("the layer scan under injected faults (60 scans through 10% 503s and cu
         }
         delete process.env.KEYBUZZ_CACHE_DIR;
         await proxy.close();
-        console.log(`      completed ${completed}/60 scans; faults injected: ${JSON.stringify(proxy.faults)}`);
+        console.log(
+            `      completed ${completed}/60 scans; faults injected: ${JSON.stringify(proxy.faults)}`,
+        );
         assert.equal(completed, 60);
         assert.ok(proxy.faults["503"] > 0 && proxy.faults["cut-body"] > 0, "no fault was injected");
     });
@@ -234,10 +328,17 @@ describe("layer-scan verdicts cached by layer digest", () => {
 
     it("a second scan of known layers reads no blob, finds the same hosts, and the cache names its scanner version", async () => {
         const repo = "keybuzzio/keybuzz-client";
-        const digest = await pushImage(reg.address, repo, "cached", { files: { "app/chunk.js": 'fetch("https://backend-dev.keybuzz.io/api")' }, flavour: "index" });
+        const digest = await pushImage(reg.address, repo, "cached", {
+            files: { "app/chunk.js": 'fetch("https://backend-dev.keybuzz.io/api")' },
+            flavour: "index",
+        });
         const proxy = await flakyBlobProxy(reg.address, () => 0.5);
         const scan = async () => {
-            const client = new RegistryClient({ registry: proxy.address, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+            const client = new RegistryClient({
+                registry: proxy.address,
+                scheme: "http",
+                credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+            });
             try {
                 return await scanImage(client, repo, digest, "prod", [identityOfStack("dev")]);
             } finally {
@@ -252,9 +353,16 @@ describe("layer-scan verdicts cached by layer digest", () => {
         assert.equal(proxy.faults["blob-reads"], blobReadsFirst, "the second scan read a blob");
         assert.deepEqual(second, first);
         assert.ok(second.layers > 0);
-        assert.deepEqual([...new Set(second.foreignHosts.map((f) => f.host))], ["backend-dev.keybuzz.io"]);
+        assert.deepEqual(
+            [...new Set(second.foreignHosts.map((f) => f.host))],
+            ["backend-dev.keybuzz.io"],
+        );
         const files = fs.readdirSync(path.join(cache, "layer-scan"));
         assert.ok(files.length > 0);
-        for (const f of files) assert.equal(JSON.parse(fs.readFileSync(path.join(cache, "layer-scan", f), "utf8")).scanner, SCANNER_VERSION);
+        for (const f of files)
+            assert.equal(
+                JSON.parse(fs.readFileSync(path.join(cache, "layer-scan", f), "utf8")).scanner,
+                SCANNER_VERSION,
+            );
     });
 });

@@ -24,7 +24,10 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
     const logs: string[] = [];
     const configured: string[] = [];
     let pg: PrivatePostgres;
-    const files: Record<"dev" | "prod", string> = { dev: path.join(tmp, "Pulumi.dev.yaml"), prod: path.join(tmp, "Pulumi.prod.yaml") };
+    const files: Record<"dev" | "prod", string> = {
+        dev: path.join(tmp, "Pulumi.dev.yaml"),
+        prod: path.join(tmp, "Pulumi.prod.yaml"),
+    };
     const docs: Record<string, any> = {};
     const adminPassword: Record<string, string> = {};
 
@@ -33,7 +36,13 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
         logs.push(r.stdout, r.stderr);
         return r;
     }
-    const on = (stack: "dev" | "prod", ...args: string[]) => [...args, "--stack", stack, "--config-file", files[stack]];
+    const on = (stack: "dev" | "prod", ...args: string[]) => [
+        ...args,
+        "--stack",
+        stack,
+        "--config-file",
+        files[stack],
+    ];
     function writeStack(stack: "dev" | "prod", edit: (config: any) => void = () => {}) {
         const doc = structuredClone(docs[stack]);
         edit(doc.config);
@@ -42,13 +51,25 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
     function baseEdit(stack: "dev" | "prod") {
         return (c: any) => {
             c["keybuzz-platform:kubernetes"] = { context: "keybuzz-local", awaitIngress: false };
-            Object.assign(c["keybuzz-platform:database"], { host: "127.0.0.1", port: pg.port, adminUser: `admin_${stack}` });
+            Object.assign(c["keybuzz-platform:database"], {
+                host: "127.0.0.1",
+                port: pg.port,
+                adminUser: `admin_${stack}`,
+            });
             c["keybuzz-platform:protect"] = stack === "prod" ? "true" : "false";
         };
     }
-    const secretOf = (ns: string, name: string, key: string) => Buffer.from(kubectlJson(["get", "secret", name, "-n", ns]).data[key], "base64").toString();
+    const secretOf = (ns: string, name: string, key: string) =>
+        Buffer.from(kubectlJson(["get", "secret", name, "-n", ns]).data[key], "base64").toString();
     async function connects(user: string, password: string, database: string): Promise<string> {
-        const c = new Client({ host: "127.0.0.1", port: pg.port, user, password, database, connectionTimeoutMillis: 5000 });
+        const c = new Client({
+            host: "127.0.0.1",
+            port: pg.port,
+            user,
+            password,
+            database,
+            connectionTimeoutMillis: 5000,
+        });
         try {
             await c.connect();
             await c.query("SELECT 1");
@@ -70,15 +91,25 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
             for (const [k, v] of Object.entries<any>(doc.config)) {
                 if (v && typeof v === "object" && "secure" in v) {
                     configured.push(d.decrypt(v.secure));
-                    if (k === "keybuzz-platform:databaseAdminPassword") adminPassword[stack] = d.decrypt(v.secure);
+                    if (k === "keybuzz-platform:databaseAdminPassword")
+                        adminPassword[stack] = d.decrypt(v.secure);
                 }
             }
         }
         // The admin roles the stacks log in with carry the stacks' own (placeholder) admin passwords.
         pg = await startPrivatePostgres("cluster-test-superuser-9d2a");
-        const su = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", password: pg.superuserPassword, database: "postgres" });
+        const su = new Client({
+            host: "127.0.0.1",
+            port: pg.port,
+            user: "postgres",
+            password: pg.superuserPassword,
+            database: "postgres",
+        });
         await su.connect();
-        for (const stack of ["dev", "prod"]) await su.query(`CREATE ROLE admin_${stack} SUPERUSER LOGIN PASSWORD ${su.escapeLiteral(adminPassword[stack])}`);
+        for (const stack of ["dev", "prod"])
+            await su.query(
+                `CREATE ROLE admin_${stack} SUPERUSER LOGIN PASSWORD ${su.escapeLiteral(adminPassword[stack])}`,
+            );
         await su.end();
         for (const stack of ["dev", "prod"] as const) {
             writeStack(stack, baseEdit(stack));
@@ -94,7 +125,10 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
 
     it("preview --policy-pack blocks a prod stack carrying the audit's values before anything is created in the cluster", () => {
         const packConfig = path.join(tmp, "pack-config.json");
-        assert.equal(npmRun("policy:check", ["--stack", "prod", "--emit-pack-config", packConfig]).code, 0);
+        assert.equal(
+            npmRun("policy:check", ["--stack", "prod", "--emit-pack-config", packConfig]).code,
+            0,
+        );
         const audit = path.join(tmp, "audit", "Pulumi.prod.yaml");
         fs.mkdirSync(path.dirname(audit));
         const doc = structuredClone(docs.prod);
@@ -102,11 +136,25 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
         // What PH28.1 found running: the old API image by a mutable tag.
         doc.config["keybuzz-platform:services"].api.image = "ghcr.io/keybuzzio/keybuzz-api:v0.4.24";
         fs.writeFileSync(audit, stringify(doc));
-        const r = pulumi(["preview", "--stack", "prod", "--config-file", audit, "--policy-pack", path.join(ROOT, "policies"), "--policy-pack-config", packConfig]);
+        const r = pulumi([
+            "preview",
+            "--stack",
+            "prod",
+            "--config-file",
+            audit,
+            "--policy-pack",
+            path.join(ROOT, "policies"),
+            "--policy-pack-config",
+            packConfig,
+        ]);
         assert.notEqual(r.code, 0);
         assert.match(r.stdout + r.stderr, /prod-images-by-digest/);
         assert.match(r.stdout + r.stderr, /keybuzz-api:v0\.4\.24/);
-        assert.equal(kubectl(["get", "namespace", "keybuzz-prod"]).code, 1, "a namespace was created by a blocked preview");
+        assert.equal(
+            kubectl(["get", "namespace", "keybuzz-prod"]).code,
+            1,
+            "a namespace was created by a blocked preview",
+        );
     });
 
     it("pulumi up deploys both stacks: namespaces, policies, secrets, accounts, Deployments rolled out and Ready, Services, PDBs, Ingresses", () => {
@@ -119,35 +167,81 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
                 const d = kubectlJson(["get", "deployment", `keybuzz-${app}`, "-n", ns]);
                 assert.equal(d.status.readyReplicas, replicas, `${ns}/${app} ready replicas`);
                 assert.equal(d.status.updatedReplicas, replicas);
-                assert.equal(kubectlJson(["get", "service", `keybuzz-${app}`, "-n", ns]).spec.ports[0].port, 80);
-                assert.equal(kubectlJson(["get", "serviceaccount", `keybuzz-${app}`, "-n", ns]).automountServiceAccountToken, false);
+                assert.equal(
+                    kubectlJson(["get", "service", `keybuzz-${app}`, "-n", ns]).spec.ports[0].port,
+                    80,
+                );
+                assert.equal(
+                    kubectlJson(["get", "serviceaccount", `keybuzz-${app}`, "-n", ns])
+                        .automountServiceAccountToken,
+                    false,
+                );
                 const ingress = kubectlJson(["get", "ingress", `keybuzz-${app}`, "-n", ns]);
                 assert.equal(ingress.metadata.annotations["pulumi.com/skipAwait"], "true");
-                assert.equal(kubectl(["get", "pdb", `keybuzz-${app}`, "-n", ns]).code, stack === "prod" ? 0 : 1);
+                assert.equal(
+                    kubectl(["get", "pdb", `keybuzz-${app}`, "-n", ns]).code,
+                    stack === "prod" ? 0 : 1,
+                );
             }
             assert.ok(kubectlJson(["get", "networkpolicy", "-n", ns]).items.length >= 2);
-            assert.equal(kubectlJson(["get", "secret", "keybuzz-database", "-n", ns]).type, "Opaque");
-            assert.equal(kubectlJson(["get", "namespace", ns]).metadata.labels["keybuzz.io/environment"], stack);
+            assert.equal(
+                kubectlJson(["get", "secret", "keybuzz-database", "-n", ns]).type,
+                "Opaque",
+            );
+            assert.equal(
+                kubectlJson(["get", "namespace", ns]).metadata.labels["keybuzz.io/environment"],
+                stack,
+            );
         }
         // PROD's client calls PROD's backend, never DEV's.
-        const env = kubectlJson(["get", "deployment", "keybuzz-client", "-n", "keybuzz-prod"]).spec.template.spec.containers[0].env;
-        assert.equal(env.find((e: any) => e.name === "NEXT_PUBLIC_BACKEND_URL").value, "https://backend.keybuzz.io");
+        const env = kubectlJson(["get", "deployment", "keybuzz-client", "-n", "keybuzz-prod"]).spec
+            .template.spec.containers[0].env;
+        assert.equal(
+            env.find((e: any) => e.name === "NEXT_PUBLIC_BACKEND_URL").value,
+            "https://backend.keybuzz.io",
+        );
     });
 
     it("each environment's role reaches its own database only: refused by privilege on the other's, by authentication with the other's password; PUBLIC has no CONNECT", async () => {
-        const pw = { dev: secretOf("keybuzz-dev", "keybuzz-database", "PGPASSWORD"), prod: secretOf("keybuzz-prod", "keybuzz-database", "PGPASSWORD") };
+        const pw = {
+            dev: secretOf("keybuzz-dev", "keybuzz-database", "PGPASSWORD"),
+            prod: secretOf("keybuzz-prod", "keybuzz-database", "PGPASSWORD"),
+        };
         configured.push(pw.dev, pw.prod);
         assert.equal(await connects("keybuzz_api_dev", pw.dev, "keybuzz_dev"), "ok");
         assert.equal(await connects("keybuzz_api_prod", pw.prod, "keybuzz_prod"), "ok");
-        assert.match(await connects("keybuzz_api_dev", pw.dev, "keybuzz_prod"), /permission denied for database "keybuzz_prod"/);
-        assert.match(await connects("keybuzz_api_prod", pw.prod, "keybuzz_dev"), /permission denied for database "keybuzz_dev"/);
-        assert.match(await connects("keybuzz_api_prod", pw.dev, "keybuzz_prod"), /password authentication failed for user "keybuzz_api_prod"/);
-        assert.match(await connects("keybuzz_api_dev", pw.prod, "keybuzz_dev"), /password authentication failed for user "keybuzz_api_dev"/);
-        const su = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", password: pg.superuserPassword, database: "postgres" });
+        assert.match(
+            await connects("keybuzz_api_dev", pw.dev, "keybuzz_prod"),
+            /permission denied for database "keybuzz_prod"/,
+        );
+        assert.match(
+            await connects("keybuzz_api_prod", pw.prod, "keybuzz_dev"),
+            /permission denied for database "keybuzz_dev"/,
+        );
+        assert.match(
+            await connects("keybuzz_api_prod", pw.dev, "keybuzz_prod"),
+            /password authentication failed for user "keybuzz_api_prod"/,
+        );
+        assert.match(
+            await connects("keybuzz_api_dev", pw.prod, "keybuzz_dev"),
+            /password authentication failed for user "keybuzz_api_dev"/,
+        );
+        const su = new Client({
+            host: "127.0.0.1",
+            port: pg.port,
+            user: "postgres",
+            password: pg.superuserPassword,
+            database: "postgres",
+        });
         await su.connect();
-        const acl = await su.query("SELECT datname, has_database_privilege('public', datname, 'CONNECT') AS public_connect FROM pg_database WHERE datname IN ('keybuzz_dev', 'keybuzz_prod') ORDER BY 1");
+        const acl = await su.query(
+            "SELECT datname, has_database_privilege('public', datname, 'CONNECT') AS public_connect FROM pg_database WHERE datname IN ('keybuzz_dev', 'keybuzz_prod') ORDER BY 1",
+        );
         await su.end();
-        assert.deepEqual(acl.rows, [{ datname: "keybuzz_dev", public_connect: false }, { datname: "keybuzz_prod", public_connect: false }]);
+        assert.deepEqual(acl.rows, [
+            { datname: "keybuzz_dev", public_connect: false },
+            { datname: "keybuzz_prod", public_connect: false },
+        ]);
     });
 
     it("a rotated password (passwordRotation bumped, up) works and the old one is refused; the Secret follows", async () => {
@@ -162,30 +256,68 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
         configured.push(rotated);
         assert.notEqual(rotated, old);
         assert.equal(await connects("keybuzz_api_prod", rotated, "keybuzz_prod"), "ok");
-        assert.match(await connects("keybuzz_api_prod", old, "keybuzz_prod"), /password authentication failed/);
+        assert.match(
+            await connects("keybuzz_api_prod", old, "keybuzz_prod"),
+            /password authentication failed/,
+        );
     });
 
     it("db:cutover --target-stack prod copies PROD's tenants into the database the prod stack's output names", async () => {
-        const su = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", password: pg.superuserPassword, database: "postgres" });
+        const su = new Client({
+            host: "127.0.0.1",
+            port: pg.port,
+            user: "postgres",
+            password: pg.superuserPassword,
+            database: "postgres",
+        });
         await su.connect();
         await su.query("CREATE DATABASE keybuzz");
         await su.end();
-        const shared = new Client({ host: "127.0.0.1", port: pg.port, user: "postgres", password: pg.superuserPassword, database: "keybuzz" });
+        const shared = new Client({
+            host: "127.0.0.1",
+            port: pg.port,
+            user: "postgres",
+            password: pg.superuserPassword,
+            database: "keybuzz",
+        });
         await shared.connect();
         await loadKeybuzzShaped(shared, 1);
         await shared.end();
         const selector = path.join(tmp, "selector.json");
-        fs.writeFileSync(selector, JSON.stringify({ exclude: [{ column: "owner_email", endsWith: TEST_OWNER_SUFFIX }] }));
-        const env = { PULUMI_BACKEND_URL: `file://${state}`, KEYBUZZ_CUTOVER_SOURCE_URL: pg.url("postgres", pg.superuserPassword, "keybuzz") };
-        const copy = await npmRunAsync("db:cutover", ["copy", "--selector", selector, "--whole-table", "plans", "--target-stack", "prod"], env);
+        fs.writeFileSync(
+            selector,
+            JSON.stringify({ exclude: [{ column: "owner_email", endsWith: TEST_OWNER_SUFFIX }] }),
+        );
+        const env = {
+            PULUMI_BACKEND_URL: `file://${state}`,
+            KEYBUZZ_CUTOVER_SOURCE_URL: pg.url("postgres", pg.superuserPassword, "keybuzz"),
+        };
+        const copy = await npmRunAsync(
+            "db:cutover",
+            ["copy", "--selector", selector, "--whole-table", "plans", "--target-stack", "prod"],
+            env,
+        );
         logs.push(copy.stdout, copy.stderr);
         assert.equal(copy.code, 0, copy.stderr);
-        assert.match(copy.stdout, /into keybuzz_api_prod@127\.0\.0\.1:\d+\/keybuzz_prod \(schema created\)/);
-        const verify = await npmRunAsync("db:cutover", ["verify", "--selector", selector, "--whole-table", "plans", "--target-stack", "prod"], env);
+        assert.match(
+            copy.stdout,
+            /into keybuzz_api_prod@127\.0\.0\.1:\d+\/keybuzz_prod \(schema created\)/,
+        );
+        const verify = await npmRunAsync(
+            "db:cutover",
+            ["verify", "--selector", selector, "--whole-table", "plans", "--target-stack", "prod"],
+            env,
+        );
         logs.push(verify.stdout, verify.stderr);
         assert.equal(verify.code, 0, verify.stdout + verify.stderr);
         // PROD's own role reads its copied data with the password from PROD's Secret.
-        const prod = new Client({ host: "127.0.0.1", port: pg.port, user: "keybuzz_api_prod", password: secretOf("keybuzz-prod", "keybuzz-database", "PGPASSWORD"), database: "keybuzz_prod" });
+        const prod = new Client({
+            host: "127.0.0.1",
+            port: pg.port,
+            user: "keybuzz_api_prod",
+            password: secretOf("keybuzz-prod", "keybuzz-database", "PGPASSWORD"),
+            database: "keybuzz_prod",
+        });
         await prod.connect();
         assert.equal(Number((await prod.query("SELECT count(*) FROM tenants")).rows[0].count), 13);
         await prod.end();
@@ -208,7 +340,9 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
         });
         const preview = pulumi(on("prod", "preview", "--json"));
         assert.equal(preview.code, 0, preview.stderr);
-        const changed = JSON.parse(preview.stdout).steps.filter((s: any) => s.op !== "same").map((s: any) => `${s.op} ${s.urn.split("::").pop()}`);
+        const changed = JSON.parse(preview.stdout)
+            .steps.filter((s: any) => s.op !== "same")
+            .map((s: any) => `${s.op} ${s.urn.split("::").pop()}`);
         assert.deepEqual(changed, ["update prod-api-deployment"]);
         const up = pulumi(on("prod", "up", "--yes", "--skip-preview"));
         assert.equal(up.code, 0, up.stdout + up.stderr);
@@ -220,26 +354,53 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
     });
 
     it("drift made behind the program's back is reported by preview --refresh and undone by up --refresh", () => {
-        assert.equal(kubectl(["scale", "deployment/keybuzz-api", "-n", "keybuzz-prod", "--replicas=5"]).code, 0);
-        assert.equal(kubectl(["set", "env", "deployment/keybuzz-client", "-n", "keybuzz-prod", "NEXT_PUBLIC_BACKEND_URL=https://backend-dev.keybuzz.io"]).code, 0);
+        assert.equal(
+            kubectl(["scale", "deployment/keybuzz-api", "-n", "keybuzz-prod", "--replicas=5"]).code,
+            0,
+        );
+        assert.equal(
+            kubectl([
+                "set",
+                "env",
+                "deployment/keybuzz-client",
+                "-n",
+                "keybuzz-prod",
+                "NEXT_PUBLIC_BACKEND_URL=https://backend-dev.keybuzz.io",
+            ]).code,
+            0,
+        );
         const preview = pulumi(on("prod", "preview", "--refresh", "--expect-no-changes"));
         assert.notEqual(preview.code, 0, "the drift was not reported");
         assert.match(preview.stdout, /prod-api-deployment/);
         assert.match(preview.stdout, /prod-client-deployment/);
         const up = pulumi(on("prod", "up", "--refresh", "--yes", "--skip-preview"));
         assert.equal(up.code, 0, up.stdout + up.stderr);
-        assert.equal(kubectlJson(["get", "deployment", "keybuzz-api", "-n", "keybuzz-prod"]).spec.replicas, 2);
-        const env = kubectlJson(["get", "deployment", "keybuzz-client", "-n", "keybuzz-prod"]).spec.template.spec.containers[0].env;
-        assert.equal(env.find((e: any) => e.name === "NEXT_PUBLIC_BACKEND_URL").value, "https://backend.keybuzz.io");
+        assert.equal(
+            kubectlJson(["get", "deployment", "keybuzz-api", "-n", "keybuzz-prod"]).spec.replicas,
+            2,
+        );
+        const env = kubectlJson(["get", "deployment", "keybuzz-client", "-n", "keybuzz-prod"]).spec
+            .template.spec.containers[0].env;
+        assert.equal(
+            env.find((e: any) => e.name === "NEXT_PUBLIC_BACKEND_URL").value,
+            "https://backend.keybuzz.io",
+        );
         assert.equal(pulumi(on("prod", "preview", "--refresh", "--expect-no-changes")).code, 0);
     });
 
     it("two ups of the same stack at once: one waits or fails on the backend's lock, and the state stays intact", async () => {
-        const run = () => pulumiInAsync(ROOT, state, on("prod", "up", "--yes", "--skip-preview", "--refresh"), { KUBECONFIG: localCluster() });
+        const run = () =>
+            pulumiInAsync(ROOT, state, on("prod", "up", "--yes", "--skip-preview", "--refresh"), {
+                KUBECONFIG: localCluster(),
+            });
         const results = await Promise.all([run(), run()]);
         for (const r of results) logs.push(r.stdout, r.stderr);
-        assert.ok(results.some((r) => r.code === 0), results.map((r) => r.stderr).join("\n"));
-        for (const r of results.filter((x) => x.code !== 0)) assert.match(r.stdout + r.stderr, /locked/i);
+        assert.ok(
+            results.some((r) => r.code === 0),
+            results.map((r) => r.stderr).join("\n"),
+        );
+        for (const r of results.filter((x) => x.code !== 0))
+            assert.match(r.stdout + r.stderr, /locked/i);
         const exported = pulumi(["stack", "export", "--stack", "prod"]);
         assert.equal(exported.code, 0);
         assert.ok(JSON.parse(exported.stdout).deployment.resources.length > 30);
@@ -249,31 +410,65 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
     it("no secret value appears in logs, state exports or anything read back from the API server but the Secrets", () => {
         const generated = ["dev", "prod"].flatMap((stack) => {
             // Read with the values shown, so kept out of the logs searched below.
-            const full = JSON.parse(pulumiIn(ROOT, state, ["stack", "export", "--show-secrets", "--stack", stack]).stdout);
+            const full = JSON.parse(
+                pulumiIn(ROOT, state, ["stack", "export", "--show-secrets", "--stack", stack])
+                    .stdout,
+            );
             return full.deployment.resources
                 .filter((r: any) => r.type === "random:index/randomPassword:RandomPassword")
                 .map((r: any) => r.outputs.result)
-                .map((v: any) => (v && typeof v === "object" && "plaintext" in v ? JSON.parse(v.plaintext) : v));
+                .map((v: any) =>
+                    v && typeof v === "object" && "plaintext" in v ? JSON.parse(v.plaintext) : v,
+                );
         });
         const secrets = [...configured, ...generated].filter((s) => typeof s === "string");
-        assert.ok(secrets.length >= 14 && secrets.every((s) => s.length >= 12), `secrets found: ${secrets.length}`);
-        const exports = ["dev", "prod"].map((stack) => pulumi(["stack", "export", "--stack", stack]).stdout).join("\n");
-        const live = ["keybuzz-dev", "keybuzz-prod"].map((ns) => kubectl(["get", "all,configmap,ingress,networkpolicy,pdb,serviceaccount,events", "-n", ns, "-o", "yaml"]).stdout).join("\n");
+        assert.ok(
+            secrets.length >= 14 && secrets.every((s) => s.length >= 12),
+            `secrets found: ${secrets.length}`,
+        );
+        const exports = ["dev", "prod"]
+            .map((stack) => pulumi(["stack", "export", "--stack", stack]).stdout)
+            .join("\n");
+        const live = ["keybuzz-dev", "keybuzz-prod"]
+            .map(
+                (ns) =>
+                    kubectl([
+                        "get",
+                        "all,configmap,ingress,networkpolicy,pdb,serviceaccount,events",
+                        "-n",
+                        ns,
+                        "-o",
+                        "yaml",
+                    ]).stdout,
+            )
+            .join("\n");
         const places = { logs: logs.join("\n"), exports, live };
         for (const [i, s] of secrets.entries()) {
-            for (const [where, text] of Object.entries(places)) assert.ok(!text.includes(s), `secret #${i} (${i < configured.length ? "configured or read back" : "generated"}) appears in ${where}`);
+            for (const [where, text] of Object.entries(places))
+                assert.ok(
+                    !text.includes(s),
+                    `secret #${i} (${i < configured.length ? "configured or read back" : "generated"}) appears in ${where}`,
+                );
         }
     });
 
     it("destroy removes the dev-like stack's namespace; the prod-like stack's protected resources refuse destroy", () => {
         const destroy = pulumi(on("dev", "destroy", "--yes", "--skip-preview"));
         assert.equal(destroy.code, 0, destroy.stdout + destroy.stderr);
-        assert.equal(kubectl(["get", "namespace", "keybuzz-dev"]).code, 1, "the dev namespace is still there");
+        assert.equal(
+            kubectl(["get", "namespace", "keybuzz-dev"]).code,
+            1,
+            "the dev namespace is still there",
+        );
         const refused = pulumi(on("prod", "destroy", "--yes"));
         assert.notEqual(refused.code, 0);
         assert.match(refused.stdout + refused.stderr, /protected/);
         // Refused as a whole, in the preview: not one PROD workload was deleted on the way.
         assert.equal(kubectl(["get", "namespace", "keybuzz-prod"]).code, 0);
-        assert.equal(kubectlJson(["get", "deployment", "keybuzz-api", "-n", "keybuzz-prod"]).status.readyReplicas, 2);
+        assert.equal(
+            kubectlJson(["get", "deployment", "keybuzz-api", "-n", "keybuzz-prod"]).status
+                .readyReplicas,
+            2,
+        );
     });
 });

@@ -31,12 +31,26 @@ export async function serve(handler: Handler): Promise<RunningServer> {
     };
 }
 
-function send(res: http.ServerResponse, status: number, body = "", headers: Record<string, string> = {}) {
+function send(
+    res: http.ServerResponse,
+    status: number,
+    body = "",
+    headers: Record<string, string> = {},
+) {
     res.writeHead(status, { "content-type": "text/plain", ...headers });
     res.end(body);
 }
 
-const API_ROUTES = ["/conversations", "/messages", "/attachments", "/dashboard", "/stats", "/webhooks", "/auth/login", "/auth/signup"];
+const API_ROUTES = [
+    "/conversations",
+    "/messages",
+    "/attachments",
+    "/dashboard",
+    "/stats",
+    "/webhooks",
+    "/auth/login",
+    "/auth/signup",
+];
 
 /** The API: broken = the audit's v0.9.29 (most routes 404); healthy = every route exists. */
 export function apiHandler(mode: "broken" | "healthy", image: string): Handler {
@@ -46,7 +60,10 @@ export function apiHandler(mode: "broken" | "healthy", image: string): Handler {
         if (path === "/auth/me") return send(res, 401, "unauthorized");
         if (mode === "broken") return send(res, 404, "Not Found");
         if (API_ROUTES.includes(path)) return send(res, 401, "unauthorized");
-        if (path === "/debug/version") return send(res, 200, JSON.stringify({ image }), { "content-type": "application/json" });
+        if (path === "/debug/version")
+            return send(res, 200, JSON.stringify({ image }), {
+                "content-type": "application/json",
+            });
         return send(res, 404, "Not Found");
     };
 }
@@ -55,15 +72,30 @@ export function apiHandler(mode: "broken" | "healthy", image: string): Handler {
 export function clientHandler(backendUrl: string): Handler {
     return (req, res) => {
         const path = req.url ?? "/";
-        if (path === "/" || path === "/dashboard" || path === "/inbox") return send(res, 307, "", { location: "/login" });
+        if (path === "/" || path === "/dashboard" || path === "/inbox")
+            return send(res, 307, "", { location: "/login" });
         if (path === "/login" || path === "/signup") {
-            return send(res, 200, `<html><head><script src="/_next/static/chunks/main-abc123.js"></script></head><body>login</body></html>`, { "content-type": "text/html" });
+            return send(
+                res,
+                200,
+                `<html><head><script src="/_next/static/chunks/main-abc123.js"></script></head><body>login</body></html>`,
+                { "content-type": "text/html" },
+            );
         }
-        if (path === "/_next/static/chunks/main-abc123.js") return send(res, 200, `const e={backend:"${backendUrl}"};fetch(e.backend+"/auth/me");`, { "content-type": "application/javascript" });
+        if (path === "/_next/static/chunks/main-abc123.js")
+            return send(
+                res,
+                200,
+                `const e={backend:"${backendUrl}"};fetch(e.backend+"/auth/me");`,
+                { "content-type": "application/javascript" },
+            );
         return send(res, 404, "Not Found");
     };
 }
 
 export function websiteHandler(): Handler {
-    return (req, res) => (["/", "/pricing", "/contact", "/features"].includes(req.url ?? "") ? send(res, 200, "<html>KeyBuzz</html>", { "content-type": "text/html" }) : send(res, 404));
+    return (req, res) =>
+        ["/", "/pricing", "/contact", "/features"].includes(req.url ?? "")
+            ? send(res, 200, "<html>KeyBuzz</html>", { "content-type": "text/html" })
+            : send(res, 404);
 }

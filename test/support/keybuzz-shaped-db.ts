@@ -51,8 +51,12 @@ export async function loadKeybuzzShaped(c: Client, scale = 1): Promise<void> {
                CASE WHEN i % 3 = 2 THEN 'testsaas-' || i || '${TEST_OWNER_SUFFIX}' ELSE 'owner' || i || '@customer' || i || '.fr' END,
                1 + i % 3, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 day'
         FROM generate_series(1, 20) i`);
-    await c.query(`CREATE TEMP TABLE prod_t AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM tenants WHERE owner_email NOT LIKE '%${TEST_OWNER_SUFFIX}'`);
-    await c.query(`CREATE TEMP TABLE test_t AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM tenants WHERE owner_email LIKE '%${TEST_OWNER_SUFFIX}'`);
+    await c.query(
+        `CREATE TEMP TABLE prod_t AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM tenants WHERE owner_email NOT LIKE '%${TEST_OWNER_SUFFIX}'`,
+    );
+    await c.query(
+        `CREATE TEMP TABLE test_t AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM tenants WHERE owner_email LIKE '%${TEST_OWNER_SUFFIX}'`,
+    );
     // 9 PROD users, 12 test users, mixed.
     await c.query(`INSERT INTO users(tenant_id, email, display_name, created_at)
         SELECT tenant_id, email, 'User ' || n, timestamptz '2026-02-01 00:00:00+00' + n * interval '1 hour' FROM (
@@ -67,9 +71,15 @@ export async function loadKeybuzzShaped(c: Client, scale = 1): Promise<void> {
           UNION ALL
           SELECT (SELECT id FROM test_t WHERE k = g % 7), 'Test conversation ' || g, 'email', timestamptz '2026-03-01 00:00:00+00' + g * interval '1 minute', md5('t' || g) FROM generate_series(0, ${testConversations - 1}) g
         ) x ORDER BY h`);
-    await c.query(`CREATE TEMP TABLE prod_c AS SELECT row_number() OVER (ORDER BY c.id) - 1 AS k, c.id, c.tenant_id FROM conversations c JOIN prod_t USING (id) WHERE false`);
-    await c.query(`INSERT INTO prod_c SELECT row_number() OVER (ORDER BY c.id) - 1, c.id, c.tenant_id FROM conversations c WHERE c.tenant_id IN (SELECT id FROM prod_t)`);
-    await c.query(`CREATE TEMP TABLE test_c AS SELECT row_number() OVER (ORDER BY c.id) - 1 AS k, c.id, c.tenant_id FROM conversations c WHERE c.tenant_id IN (SELECT id FROM test_t)`);
+    await c.query(
+        `CREATE TEMP TABLE prod_c AS SELECT row_number() OVER (ORDER BY c.id) - 1 AS k, c.id, c.tenant_id FROM conversations c JOIN prod_t USING (id) WHERE false`,
+    );
+    await c.query(
+        `INSERT INTO prod_c SELECT row_number() OVER (ORDER BY c.id) - 1, c.id, c.tenant_id FROM conversations c WHERE c.tenant_id IN (SELECT id FROM prod_t)`,
+    );
+    await c.query(
+        `CREATE TEMP TABLE test_c AS SELECT row_number() OVER (ORDER BY c.id) - 1 AS k, c.id, c.tenant_id FROM conversations c WHERE c.tenant_id IN (SELECT id FROM test_t)`,
+    );
     await c.query(`CREATE INDEX ON prod_c(k); CREATE INDEX ON test_c(k)`);
     await c.query(`INSERT INTO messages(conversation_id, author_user_id, body, sent_at, meta, score)
         SELECT conversation_id, author, body, sent_at, meta, score FROM (

@@ -12,13 +12,17 @@ export function localCluster(): string {
     const up = npmRun("cluster:up", []);
     if (up.code !== 0) throw new Error(`npm run cluster:up failed (${up.code}): ${up.stderr}`);
     const line = up.stdout.trim().split("\n").pop() ?? "";
-    if (!line.startsWith("KUBECONFIG=")) throw new Error(`cluster:up did not end with KUBECONFIG=…: ${up.stdout}`);
+    if (!line.startsWith("KUBECONFIG="))
+        throw new Error(`cluster:up did not end with KUBECONFIG=…: ${up.stdout}`);
     kubeconfig = line.slice("KUBECONFIG=".length);
     return kubeconfig;
 }
 
 export function kubectl(args: string[]): { code: number; stdout: string; stderr: string } {
-    const r = spawnSync("kubectl", ["--kubeconfig", localCluster(), ...args], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync("kubectl", ["--kubeconfig", localCluster(), ...args], {
+        encoding: "utf8",
+        timeout: 60_000,
+    });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -27,7 +27,10 @@ class Layout {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-oci-"));
     constructor() {
         fs.mkdirSync(path.join(this.dir, "blobs", "sha256"), { recursive: true });
-        fs.writeFileSync(path.join(this.dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+        fs.writeFileSync(
+            path.join(this.dir, "oci-layout"),
+            JSON.stringify({ imageLayoutVersion: "1.0.0" }),
+        );
     }
     blob(b: Buffer): { digest: string; size: number } {
         const h = sha(b);
@@ -35,7 +38,10 @@ class Layout {
         return { digest: `sha256:${h}`, size: b.length };
     }
     index(entry: object) {
-        fs.writeFileSync(path.join(this.dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [entry] }));
+        fs.writeFileSync(
+            path.join(this.dir, "index.json"),
+            JSON.stringify({ schemaVersion: 2, manifests: [entry] }),
+        );
     }
 }
 
@@ -45,29 +51,72 @@ export interface ImageSpec {
     readonly flavour: "oci" | "docker" | "index";
 }
 
-async function manifestFor(layout: Layout, files: Record<string, string>, flavour: "oci" | "docker", arch: string): Promise<{ digest: string; size: number; mediaType: string }> {
+async function manifestFor(
+    layout: Layout,
+    files: Record<string, string>,
+    flavour: "oci" | "docker",
+    arch: string,
+): Promise<{ digest: string; size: number; mediaType: string }> {
     const layer = layout.blob(gzipSync(await tarOf(files)));
-    const config = layout.blob(Buffer.from(JSON.stringify({ architecture: arch, os: "linux", rootfs: { type: "layers", diff_ids: [`sha256:${sha(await tarOf(files))}`] }, config: {} })));
+    const config = layout.blob(
+        Buffer.from(
+            JSON.stringify({
+                architecture: arch,
+                os: "linux",
+                rootfs: { type: "layers", diff_ids: [`sha256:${sha(await tarOf(files))}`] },
+                config: {},
+            }),
+        ),
+    );
     const docker = flavour === "docker";
-    const mediaType = docker ? "application/vnd.docker.distribution.manifest.v2+json" : "application/vnd.oci.image.manifest.v1+json";
+    const mediaType = docker
+        ? "application/vnd.docker.distribution.manifest.v2+json"
+        : "application/vnd.oci.image.manifest.v1+json";
     const manifest = Buffer.from(
         JSON.stringify({
             schemaVersion: 2,
             mediaType,
-            config: { mediaType: docker ? "application/vnd.docker.container.image.v1+json" : "application/vnd.oci.image.config.v1+json", ...config },
-            layers: [{ mediaType: docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : "application/vnd.oci.image.layer.v1.tar+gzip", ...layer }],
+            config: {
+                mediaType: docker
+                    ? "application/vnd.docker.container.image.v1+json"
+                    : "application/vnd.oci.image.config.v1+json",
+                ...config,
+            },
+            layers: [
+                {
+                    mediaType: docker
+                        ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
+                        : "application/vnd.oci.image.layer.v1.tar+gzip",
+                    ...layer,
+                },
+            ],
         }),
     );
     return { ...layout.blob(manifest), mediaType };
 }
 
 /** Builds the image and pushes it to `registry/repository:tag`; returns the pushed digest. */
-export async function pushImage(registry: string, repository: string, tag: string, spec: ImageSpec): Promise<string> {
+export async function pushImage(
+    registry: string,
+    repository: string,
+    tag: string,
+    spec: ImageSpec,
+): Promise<string> {
     const layout = new Layout();
     let top: { digest: string; size: number; mediaType: string };
     if (spec.flavour === "index") {
-        const amd = await manifestFor(layout, { ...spec.files, "arch.txt": "amd64" }, "oci", "amd64");
-        const arm = await manifestFor(layout, { ...spec.files, "arch.txt": "arm64" }, "oci", "arm64");
+        const amd = await manifestFor(
+            layout,
+            { ...spec.files, "arch.txt": "amd64" },
+            "oci",
+            "amd64",
+        );
+        const arm = await manifestFor(
+            layout,
+            { ...spec.files, "arch.txt": "arm64" },
+            "oci",
+            "arm64",
+        );
         const idx = Buffer.from(
             JSON.stringify({
                 schemaVersion: 2,
@@ -86,21 +135,45 @@ export async function pushImage(registry: string, repository: string, tag: strin
     if (spec.flavour === "docker") {
         // skopeo's oci: transport only takes OCI descriptors; its dir: transport takes any manifest.
         const dirLayout = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-dir-"));
-        for (const f of fs.readdirSync(path.join(layout.dir, "blobs", "sha256"))) fs.copyFileSync(path.join(layout.dir, "blobs", "sha256", f), path.join(dirLayout, f));
-        fs.copyFileSync(path.join(layout.dir, "blobs", "sha256", top.digest.slice(7)), path.join(dirLayout, "manifest.json"));
+        for (const f of fs.readdirSync(path.join(layout.dir, "blobs", "sha256")))
+            fs.copyFileSync(path.join(layout.dir, "blobs", "sha256", f), path.join(dirLayout, f));
+        fs.copyFileSync(
+            path.join(layout.dir, "blobs", "sha256", top.digest.slice(7)),
+            path.join(dirLayout, "manifest.json"),
+        );
         fs.writeFileSync(path.join(dirLayout, "version"), "Directory Transport Version: 1.1\n");
         source = `dir:${dirLayout}`;
     } else {
         layout.index({ ...top, annotations: { "org.opencontainers.image.ref.name": tag } });
         source = `oci:${layout.dir}:${tag}`;
     }
-    execFileSync("skopeo", ["copy", "--all", "--preserve-digests", "--dest-tls-verify=false", "--dest-creds", `${REGISTRY_USER}:${REGISTRY_PASSWORD}`, source, `docker://${registry}/${repository}:${tag}`], { stdio: "pipe" });
+    execFileSync(
+        "skopeo",
+        [
+            "copy",
+            "--all",
+            "--preserve-digests",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
+            source,
+            `docker://${registry}/${repository}:${tag}`,
+        ],
+        { stdio: "pipe" },
+    );
     fs.rmSync(layout.dir, { recursive: true, force: true });
     return top.digest;
 }
 
 /** What skopeo (the reference client) says a tag's digest is. */
 export function skopeoDigest(registry: string, repository: string, tag: string): string {
-    const out = execFileSync("skopeo", ["inspect", "--raw", "--tls-verify=false", "--creds", `${REGISTRY_USER}:${REGISTRY_PASSWORD}`, `docker://${registry}/${repository}:${tag}`]);
+    const out = execFileSync("skopeo", [
+        "inspect",
+        "--raw",
+        "--tls-verify=false",
+        "--creds",
+        `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
+        `docker://${registry}/${repository}:${tag}`,
+    ]);
     return `sha256:${sha(out)}`;
 }

@@ -40,7 +40,10 @@ function view(type: string, name: string, props: Record<string, any>): ResourceV
 }
 
 export function compliantProd(): ResourceView[] {
-    const labels = { "app.kubernetes.io/name": "keybuzz-client", "app.kubernetes.io/instance": "keybuzz-client-prod" };
+    const labels = {
+        "app.kubernetes.io/name": "keybuzz-client",
+        "app.kubernetes.io/instance": "keybuzz-client-prod",
+    };
     return [
         view("kubernetes:apps/v1:Deployment", "keybuzz-client", {
             metadata: { name: "keybuzz-client", namespace: "keybuzz-prod" },
@@ -57,13 +60,35 @@ export function compliantProd(): ResourceView[] {
                                 image: `ghcr.io/keybuzzio/keybuzz-client@${DIGEST}`,
                                 env: [
                                     { name: "NEXTAUTH_URL", value: "https://client.keybuzz.io" },
-                                    { name: "NEXT_PUBLIC_BACKEND_URL", value: "https://backend.keybuzz.io" },
-                                    { name: "NEXTAUTH_SECRET", valueFrom: { secretKeyRef: { name: "keybuzz-client-auth", key: "NEXTAUTH_SECRET" } } },
-                                    { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "keybuzz-database", key: "DATABASE_URL" } } },
+                                    {
+                                        name: "NEXT_PUBLIC_BACKEND_URL",
+                                        value: "https://backend.keybuzz.io",
+                                    },
+                                    {
+                                        name: "NEXTAUTH_SECRET",
+                                        valueFrom: {
+                                            secretKeyRef: {
+                                                name: "keybuzz-client-auth",
+                                                key: "NEXTAUTH_SECRET",
+                                            },
+                                        },
+                                    },
+                                    {
+                                        name: "DATABASE_URL",
+                                        valueFrom: {
+                                            secretKeyRef: {
+                                                name: "keybuzz-database",
+                                                key: "DATABASE_URL",
+                                            },
+                                        },
+                                    },
                                 ],
                                 readinessProbe: { httpGet: { path: "/login", port: "http" } },
                                 livenessProbe: { httpGet: { path: "/login", port: "http" } },
-                                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                                resources: {
+                                    requests: { cpu: "100m", memory: "128Mi" },
+                                    limits: { cpu: "500m", memory: "512Mi" },
+                                },
                             },
                         ],
                     },
@@ -71,18 +96,36 @@ export function compliantProd(): ResourceView[] {
             },
         }),
         view("kubernetes:core/v1:Secret", "keybuzz-client-auth", {
-            metadata: { name: "keybuzz-client-auth", namespace: "keybuzz-prod", annotations: { [FINGERPRINT_ANNOTATION]: JSON.stringify({ NEXTAUTH_SECRET: "hmac-sha256:" + "e".repeat(64) }) } },
+            metadata: {
+                name: "keybuzz-client-auth",
+                namespace: "keybuzz-prod",
+                annotations: {
+                    [FINGERPRINT_ANNOTATION]: JSON.stringify({
+                        NEXTAUTH_SECRET: "hmac-sha256:" + "e".repeat(64),
+                    }),
+                },
+            },
             stringData: { NEXTAUTH_SECRET: "prod-only-generated-value" },
         }),
         view("kubernetes:core/v1:Secret", "keybuzz-database", {
             metadata: { name: "keybuzz-database", namespace: "keybuzz-prod" },
-            stringData: { DATABASE_URL: "postgresql://keybuzz_api_prod:pw@10.0.0.10:5432/keybuzz_prod", PGUSER: "keybuzz_api_prod", PGDATABASE: "keybuzz_prod" },
+            stringData: {
+                DATABASE_URL: "postgresql://keybuzz_api_prod:pw@10.0.0.10:5432/keybuzz_prod",
+                PGUSER: "keybuzz_api_prod",
+                PGDATABASE: "keybuzz_prod",
+            },
         }),
         view("kubernetes:networking.k8s.io/v1:Ingress", "keybuzz-client", {
             metadata: { name: "keybuzz-client", namespace: "keybuzz-prod" },
-            spec: { rules: [{ host: "client.keybuzz.io" }], tls: [{ hosts: ["client.keybuzz.io"] }] },
+            spec: {
+                rules: [{ host: "client.keybuzz.io" }],
+                tls: [{ hosts: ["client.keybuzz.io"] }],
+            },
         }),
-        view("kubernetes:policy/v1:PodDisruptionBudget", "keybuzz-client", { metadata: { name: "keybuzz-client", namespace: "keybuzz-prod" }, spec: { minAvailable: 1, selector: { matchLabels: { ...labels } } } }),
+        view("kubernetes:policy/v1:PodDisruptionBudget", "keybuzz-client", {
+            metadata: { name: "keybuzz-client", namespace: "keybuzz-prod" },
+            spec: { minAvailable: 1, selector: { matchLabels: { ...labels } } },
+        }),
     ];
 }
 
@@ -108,6 +151,14 @@ export function checkProd(resources: ResourceView[], config: PackConfig = prodCo
 /** The single violation `resources` give (asserted), for a rule's spec to look at. */
 export function onlyViolation(resources: ResourceView[], config?: PackConfig) {
     const r = checkProd(resources, config);
-    assert.equal(r.violations.length, 1, JSON.stringify(r.violations.map((v) => v.message), null, 1));
+    assert.equal(
+        r.violations.length,
+        1,
+        JSON.stringify(
+            r.violations.map((v) => v.message),
+            null,
+            1,
+        ),
+    );
     return r.violations[0];
 }

@@ -14,9 +14,14 @@ const BIN = process.env.KEYBUZZ_PG_BIN ?? findPgBin();
 
 function findPgBin(): string {
     const root = "/usr/lib/postgresql";
-    const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-    for (const v of versions) if (fs.existsSync(path.join(root, v, "bin", "initdb"))) return path.join(root, v, "bin");
-    throw new Error("no PostgreSQL server binaries under /usr/lib/postgresql; install postgresql (apt-get install postgresql)");
+    const versions = fs.existsSync(root)
+        ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a))
+        : [];
+    for (const v of versions)
+        if (fs.existsSync(path.join(root, v, "bin", "initdb"))) return path.join(root, v, "bin");
+    throw new Error(
+        "no PostgreSQL server binaries under /usr/lib/postgresql; install postgresql (apt-get install postgresql)",
+    );
 }
 
 export interface PrivatePostgres {
@@ -36,7 +41,10 @@ function asServerUser(cmd: string, args: string[]): void {
     execFileSync(file, argv, { stdio: ["ignore", "pipe", "pipe"] });
 }
 
-export async function startPrivatePostgres(superuserPassword: string, options: { fsync?: boolean } = {}): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(
+    superuserPassword: string,
+    options: { fsync?: boolean } = {},
+): Promise<PrivatePostgres> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-pg-"));
     const data = path.join(dir, "data");
     const pwfile = path.join(dir, "pw");
@@ -44,14 +52,45 @@ export async function startPrivatePostgres(superuserPassword: string, options: {
     if (process.getuid?.() === 0) execFileSync("chown", ["-R", "postgres:postgres", dir]);
     const port = await freeLoopbackPort();
     try {
-        asServerUser(path.join(BIN, "initdb"), ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--no-sync", "--no-instructions"]);
+        asServerUser(path.join(BIN, "initdb"), [
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "--auth=scram-sha-256",
+            `--pwfile=${pwfile}`,
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        ]);
         fs.rmSync(pwfile);
-        const opts = [`-c listen_addresses=127.0.0.1`, `-p ${port}`, `-k ${dir}`, options.fsync ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"].join(" ");
-        asServerUser(path.join(BIN, "pg_ctl"), ["-D", data, "-o", opts, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start"]);
+        const opts = [
+            `-c listen_addresses=127.0.0.1`,
+            `-p ${port}`,
+            `-k ${dir}`,
+            options.fsync ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        ].join(" ");
+        asServerUser(path.join(BIN, "pg_ctl"), [
+            "-D",
+            data,
+            "-o",
+            opts,
+            "-l",
+            path.join(dir, "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ]);
     } catch (e) {
-        const log = fs.existsSync(path.join(dir, "server.log")) ? fs.readFileSync(path.join(dir, "server.log"), "utf8").slice(-2000) : "";
+        const log = fs.existsSync(path.join(dir, "server.log"))
+            ? fs.readFileSync(path.join(dir, "server.log"), "utf8").slice(-2000)
+            : "";
         fs.rmSync(dir, { recursive: true, force: true });
-        throw new Error(`could not start a private PostgreSQL: ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}\n${log}`);
+        throw new Error(
+            `could not start a private PostgreSQL: ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}\n${log}`,
+        );
     }
     return {
         host: "127.0.0.1",
@@ -59,10 +98,18 @@ export async function startPrivatePostgres(superuserPassword: string, options: {
         superuser: "postgres",
         superuserPassword,
         dir,
-        url: (user, password, database) => `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+        url: (user, password, database) =>
+            `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
         stop() {
             try {
-                asServerUser(path.join(BIN, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+                asServerUser(path.join(BIN, "pg_ctl"), [
+                    "-D",
+                    data,
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ]);
             } catch {
                 // already stopped
             }

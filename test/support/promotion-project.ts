@@ -27,18 +27,34 @@ export interface PromotionProject {
  * Pushes to `pushTo` (the registry itself); the images file names `address` (the registry,
  * or a proxy in front of it), so every request the promotion makes goes through it.
  */
-export async function promotionProject(pushTo: string, address: string, opts: { tag?: string; fileBytes?: number } = {}): Promise<PromotionProject> {
+export async function promotionProject(
+    pushTo: string,
+    address: string,
+    opts: { tag?: string; fileBytes?: number } = {},
+): Promise<PromotionProject> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-promotion-project-"));
-    for (const f of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    for (const f of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"])
+        fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
     const tag = opts.tag ?? "v1";
-    const client = new RegistryClient({ registry: pushTo, scheme: "http", credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD } });
+    const client = new RegistryClient({
+        registry: pushTo,
+        scheme: "http",
+        credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+    });
     const digests: Record<string, string> = {};
     const images: Record<string, string> = {};
     try {
         for (const service of PROMOTED_SERVICES) {
-            const body = `// ${service} ${tag}\nconst backend = process.env.NEXT_PUBLIC_BACKEND_URL;\n`.padEnd(opts.fileBytes ?? 0, "x");
+            const body =
+                `// ${service} ${tag}\nconst backend = process.env.NEXT_PUBLIC_BACKEND_URL;\n`.padEnd(
+                    opts.fileBytes ?? 0,
+                    "x",
+                );
             const repository = `keybuzzio/keybuzz-${service}`;
-            digests[service] = await pushImage(pushTo, repository, tag, { files: { "app/main.js": body }, flavour: FLAVOURS[service] });
+            digests[service] = await pushImage(pushTo, repository, tag, {
+                files: { "app/main.js": body },
+                flavour: FLAVOURS[service],
+            });
             await recordVerifiedIn(client, repository, digests[service], "dev");
             images[service] = `${address}/${repository}:${tag}@${digests[service]}`;
         }
@@ -51,4 +67,8 @@ export async function promotionProject(pushTo: string, address: string, opts: { 
 }
 
 /** The environment `npm run promote` needs to reach a loopback test registry. */
-export const PROMOTE_ENV = { KEYBUZZ_REGISTRY_USERNAME: REGISTRY_USER, KEYBUZZ_REGISTRY_PASSWORD: REGISTRY_PASSWORD, KEYBUZZ_REGISTRY_SCHEME: "http" };
+export const PROMOTE_ENV = {
+    KEYBUZZ_REGISTRY_USERNAME: REGISTRY_USER,
+    KEYBUZZ_REGISTRY_PASSWORD: REGISTRY_PASSWORD,
+    KEYBUZZ_REGISTRY_SCHEME: "http",
+};

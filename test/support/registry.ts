@@ -39,10 +39,16 @@ export interface TokenAuth {
 
 export async function startRegistry(opts: { token?: TokenAuth } = {}): Promise<TestRegistry> {
     const bin = "/usr/bin/docker-registry";
-    if (!fs.existsSync(bin)) throw new Error("docker-registry is not installed: run npm run setup (it installs the Debian packages docker-registry and skopeo)");
+    if (!fs.existsSync(bin))
+        throw new Error(
+            "docker-registry is not installed: run npm run setup (it installs the Debian packages docker-registry and skopeo)",
+        );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-registry-"));
     const port = await freePort();
-    fs.writeFileSync(path.join(dir, "htpasswd"), `${REGISTRY_USER}:${hashSync(REGISTRY_PASSWORD, 6)}\n`);
+    fs.writeFileSync(
+        path.join(dir, "htpasswd"),
+        `${REGISTRY_USER}:${hashSync(REGISTRY_PASSWORD, 6)}\n`,
+    );
     const auth = opts.token
         ? `  token:\n    realm: ${opts.token.realm}\n    service: ${opts.token.service}\n    issuer: ${opts.token.issuer}\n    rootcertbundle: ${opts.token.rootCertBundle}\n`
         : `  htpasswd:\n    realm: keybuzz-test\n    path: ${path.join(dir, "htpasswd")}\n`;
@@ -50,13 +56,18 @@ export async function startRegistry(opts: { token?: TokenAuth } = {}): Promise<T
         path.join(dir, "config.yml"),
         `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\nauth:\n${auth}`,
     );
-    const child: ChildProcess = spawn(bin, ["serve", path.join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"] });
+    const child: ChildProcess = spawn(bin, ["serve", path.join(dir, "config.yml")], {
+        stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const address = `127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
         if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`);
-        const ok = await fetch(`http://${address}/v2/`).then((r) => r.status === 401 || r.status === 200, () => false);
+        const ok = await fetch(`http://${address}/v2/`).then(
+            (r) => r.status === 401 || r.status === 200,
+            () => false,
+        );
         if (ok) break;
         await new Promise((r) => setTimeout(r, 100));
     }

@@ -9,7 +9,12 @@ export interface CommandResult {
 }
 
 export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = {}): CommandResult {
-    const r = spawnSync("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 180_000 });
+    const r = spawnSync("npm", ["run", "-s", script, "--", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        timeout: 180_000,
+    });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -17,12 +22,23 @@ export function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv = 
  * The same, without blocking this process: needed when the command talks to servers that
  * the test itself runs (spawnSync would freeze their event loop).
  */
-export function npmRunAsync(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
-    return collect("npm", ["run", "-s", script, "--", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+export function npmRunAsync(
+    script: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
+    return collect("npm", ["run", "-s", script, "--", ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+    });
 }
 
 /** Runs a command without blocking this process and collects its output. */
-function collect(command: string, args: string[], options: import("node:child_process").SpawnOptions): Promise<CommandResult> {
+function collect(
+    command: string,
+    args: string[],
+    options: import("node:child_process").SpawnOptions,
+): Promise<CommandResult> {
     const { spawn } = require("node:child_process") as typeof import("node:child_process");
     return new Promise((resolve) => {
         const child = spawn(command, args, options);
@@ -38,17 +54,35 @@ function collect(command: string, args: string[], options: import("node:child_pr
  * The pinned `pulumi` with the project's environment (toolchain, offline settings), run in
  * `dir` against the file backend `state`. Tests give every run its own backend.
  */
-export function pulumiIn(dir: string, state: string, args: string[], env: NodeJS.ProcessEnv = {}): CommandResult {
+export function pulumiIn(
+    dir: string,
+    state: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+): CommandResult {
     const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
-    const r = spawnSync("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${dir}" && exec pulumi "$@"`, "pulumi", ...args], {
-        encoding: "utf8",
-        env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, ...env },
-        timeout: 240_000,
-    });
+    const r = spawnSync(
+        "bash",
+        ["-c", `. "${ROOT}/scripts/env.sh" && cd "${dir}" && exec pulumi "$@"`, "pulumi", ...args],
+        {
+            encoding: "utf8",
+            env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, ...env },
+            timeout: 240_000,
+        },
+    );
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The same without blocking this process (for tests whose servers run in it). */
-export function pulumiInAsync(dir: string, state: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
-    return collect("bash", ["-c", `. "${ROOT}/scripts/env.sh" && cd "${dir}" && exec pulumi "$@"`, "pulumi", ...args], { env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, ...env } });
+export function pulumiInAsync(
+    dir: string,
+    state: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
+    return collect(
+        "bash",
+        ["-c", `. "${ROOT}/scripts/env.sh" && cd "${dir}" && exec pulumi "$@"`, "pulumi", ...args],
+        { env: { ...process.env, PULUMI_BACKEND_URL: `file://${state}`, ...env } },
+    );
 }

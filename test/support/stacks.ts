@@ -19,7 +19,11 @@ export function stackRaw(stack: string): Record<string, unknown> {
     const raw = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
     for (const [k, v] of Object.entries(raw)) {
         // The fingerprint key is organisation-wide: the same in every stack.
-        if (v instanceof SecretValue) raw[k] = new SecretValue(k, k === "fingerprintKey" ? "TEST-ORG-FINGERPRINT-KEY" : testSecret(stack, k));
+        if (v instanceof SecretValue)
+            raw[k] = new SecretValue(
+                k,
+                k === "fingerprintKey" ? "TEST-ORG-FINGERPRINT-KEY" : testSecret(stack, k),
+            );
     }
     return raw;
 }
@@ -32,7 +36,8 @@ export function identityOfStack(stack: string): EnvironmentIdentity {
 export function editedRaw(stack: string, edit: (raw: any) => void): Record<string, unknown> {
     const raw = stackRaw(stack);
     const copy: any = {};
-    for (const [k, v] of Object.entries(raw)) copy[k] = v instanceof SecretValue ? v : structuredClone(v);
+    for (const [k, v] of Object.entries(raw))
+        copy[k] = v instanceof SecretValue ? v : structuredClone(v);
     edit(copy);
     return copy;
 }

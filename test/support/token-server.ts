@@ -21,10 +21,33 @@ export interface TokenServer {
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 
-export async function startTokenServer(dir: string, user: string, password: string, lifetimeSeconds: number): Promise<TokenServer> {
+export async function startTokenServer(
+    dir: string,
+    user: string,
+    password: string,
+    lifetimeSeconds: number,
+): Promise<TokenServer> {
     const key = path.join(dir, "token.key");
     const cert = path.join(dir, "token.crt");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=keybuzz-test-token-issuer"], { stdio: "pipe" });
+    execFileSync(
+        "openssl",
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "1",
+            "-subj",
+            "/CN=keybuzz-test-token-issuer",
+        ],
+        { stdio: "pipe" },
+    );
     const der = new X509Certificate(fs.readFileSync(cert)).raw.toString("base64");
     const privateKey = fs.readFileSync(key);
     const service = "keybuzz-test-registry";
@@ -43,10 +66,29 @@ export async function startTokenServer(dir: string, user: string, password: stri
         });
         const now = Math.floor(Date.now() / 1000);
         const header = b64url(JSON.stringify({ alg: "RS256", typ: "JWT", x5c: [der] }));
-        const claims = b64url(JSON.stringify({ iss: issuer, sub: user, aud: service, exp: now + lifetimeSeconds, nbf: now - 5, iat: now, jti: randomUUID(), access }));
-        const signature = createSign("RSA-SHA256").update(`${header}.${claims}`).sign(privateKey).toString("base64url");
+        const claims = b64url(
+            JSON.stringify({
+                iss: issuer,
+                sub: user,
+                aud: service,
+                exp: now + lifetimeSeconds,
+                nbf: now - 5,
+                iat: now,
+                jti: randomUUID(),
+                access,
+            }),
+        );
+        const signature = createSign("RSA-SHA256")
+            .update(`${header}.${claims}`)
+            .sign(privateKey)
+            .toString("base64url");
         state.issued++;
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: `${header}.${claims}.${signature}`, expires_in: lifetimeSeconds }));
+        res.writeHead(200, { "content-type": "application/json" }).end(
+            JSON.stringify({
+                token: `${header}.${claims}.${signature}`,
+                expires_in: lifetimeSeconds,
+            }),
+        );
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as AddressInfo).port;

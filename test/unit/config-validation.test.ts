@@ -7,7 +7,10 @@ import { deployPlatform } from "../../program";
 import { auditLeakedNextauthSecret, editedRaw, identityOfStack } from "../support/stacks";
 
 /** Runs the whole program for an edited prod config; returns the error and what got registered. */
-async function runInvalid(stack: "dev" | "prod", edit: (raw: any) => void): Promise<{ error: ConfigError; registered: number }> {
+async function runInvalid(
+    stack: "dev" | "prod",
+    edit: (raw: any) => void,
+): Promise<{ error: ConfigError; registered: number }> {
     const other = stack === "prod" ? "dev" : "prod";
     const raw = editedRaw(stack, edit);
     const { resources, result } = await runUnderMocks(stack, () => {
@@ -22,7 +25,12 @@ async function runInvalid(stack: "dev" | "prod", edit: (raw: any) => void): Prom
     return { error: result, registered: resources.length };
 }
 
-const cases: Array<{ should: string; stack?: "dev" | "prod"; edit: (raw: any) => void; message: string }> = [
+const cases: Array<{
+    should: string;
+    stack?: "dev" | "prod";
+    edit: (raw: any) => void;
+    message: string;
+}> = [
     {
         should: "refuses prod using the dev DB user, naming the key and the value",
         edit: (r) => (r.database.user = "keybuzz_api_dev"),
@@ -40,7 +48,8 @@ const cases: Array<{ should: string; stack?: "dev" | "prod"; edit: (raw: any) =>
     },
     {
         should: "refuses a dev-marked host that no stack file declares",
-        edit: (r) => r.services.client.hosts.push("client-dev2.keybuzz.io".replace("dev2", "staging-dev")),
+        edit: (r) =>
+            r.services.client.hosts.push("client-dev2.keybuzz.io".replace("dev2", "staging-dev")),
         message: `keybuzz-platform:services.client.hosts[1]: "client-staging-dev.keybuzz.io" belongs to environment dev (the word "dev" marks dev values), not prod`,
     },
     {
@@ -56,12 +65,15 @@ const cases: Array<{ should: string; stack?: "dev" | "prod"; edit: (raw: any) =>
     {
         should: "refuses a plaintext value under a secret key",
         edit: (r) => (r.smtpPassword = "hunter2-plain"),
-        message: "keybuzz-platform:smtpPassword: holds a plaintext value; credentials must be stored encrypted\n    fix: pulumi config set --secret smtpPassword <value> --stack prod",
+        message:
+            "keybuzz-platform:smtpPassword: holds a plaintext value; credentials must be stored encrypted\n    fix: pulumi config set --secret smtpPassword <value> --stack prod",
     },
     {
         should: "refuses the NEXTAUTH_SECRET printed in the audit report",
-        edit: (r) => (r.nextauthSecret = new SecretValue("nextauthSecret", auditLeakedNextauthSecret())),
-        message: "keybuzz-platform:nextauthSecret: is a known-leaked value (PH28.1 audit report §4 (NEXTAUTH_SECRET))",
+        edit: (r) =>
+            (r.nextauthSecret = new SecretValue("nextauthSecret", auditLeakedNextauthSecret())),
+        message:
+            "keybuzz-platform:nextauthSecret: is a known-leaked value (PH28.1 audit report §4 (NEXTAUTH_SECRET))",
     },
     {
         should: "refuses prod with a single replica",
@@ -81,7 +93,8 @@ const cases: Array<{ should: string; stack?: "dev" | "prod"; edit: (raw: any) =>
     {
         should: "refuses a missing secret and says how to set it",
         edit: (r) => delete r.googleClientSecret,
-        message: "keybuzz-platform:googleClientSecret: is required and missing\n    fix: pulumi config set --secret googleClientSecret <value> --stack <stack>",
+        message:
+            "keybuzz-platform:googleClientSecret: is required and missing\n    fix: pulumi config set --secret googleClientSecret <value> --stack <stack>",
     },
     {
         should: "refuses an unknown key",
@@ -122,11 +135,18 @@ describe("invalid stack config", () => {
             r.registryPassword = "plain";
         });
         assert.equal(error.issues.length, 3, error.message);
-        assert.match(error.message, /^Invalid config for stack "prod" \(Pulumi\.prod\.yaml\): 3 problems; nothing was deployed\./);
+        assert.match(
+            error.message,
+            /^Invalid config for stack "prod" \(Pulumi\.prod\.yaml\): 3 problems; nothing was deployed\./,
+        );
     });
 
     it("never prints a secret value in a message", async () => {
-        const { error } = await runInvalid("prod", (r) => (r.nextauthSecret = new SecretValue("nextauthSecret", auditLeakedNextauthSecret())));
+        const { error } = await runInvalid(
+            "prod",
+            (r) =>
+                (r.nextauthSecret = new SecretValue("nextauthSecret", auditLeakedNextauthSecret())),
+        );
         assert.ok(!error.message.includes(auditLeakedNextauthSecret()), error.message);
     });
 });
@@ -134,7 +154,14 @@ describe("invalid stack config", () => {
 describe("validation messages echo values safely", () => {
     it("never echoes a credential-like wrong value, and cuts any echoed value to 120 characters", () => {
         const leakedUrl = ["https://ci:hunter2-hunter2@registry.example"];
-        const r = validateStackConfig("prod", editedRaw("prod", (c) => ((c.registry.username = leakedUrl), (c.auth.smtp.user = ["x".repeat(5000)]))), []);
+        const r = validateStackConfig(
+            "prod",
+            editedRaw(
+                "prod",
+                (c) => ((c.registry.username = leakedUrl), (c.auth.smtp.user = ["x".repeat(5000)])),
+            ),
+            [],
+        );
         assert.equal(r.ok, false);
         const text = JSON.stringify(r);
         assert.ok(!text.includes("hunter2"), "a credential was echoed");

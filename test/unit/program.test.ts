@@ -11,13 +11,17 @@ interface Run {
 
 async function run(stack: "dev" | "prod"): Promise<Run> {
     const other = stack === "dev" ? "prod" : "dev";
-    const { resources, result } = await runUnderMocks(stack, () => deployPlatform(loadStackConfig(stack, [identityOfStack(other)], stackRaw(stack))));
+    const { resources, result } = await runUnderMocks(stack, () =>
+        deployPlatform(loadStackConfig(stack, [identityOfStack(other)], stackRaw(stack))),
+    );
     return { resources, outputs: result };
 }
 
 const ofType = (r: Run, type: string) => r.resources.filter((x) => x.type === type);
 const deployments = (r: Run) => ofType(r, "kubernetes:apps/v1:Deployment");
-const containerEnv = (r: Run, app: string): any[] => deployments(r).find((d) => d.inputs.metadata.name === `keybuzz-${app}`)!.inputs.spec.template.spec.containers[0].env;
+const containerEnv = (r: Run, app: string): any[] =>
+    deployments(r).find((d) => d.inputs.metadata.name === `keybuzz-${app}`)!.inputs.spec.template
+        .spec.containers[0].env;
 
 describe("the program for the dev and prod stacks", () => {
     let dev: Run;
@@ -28,14 +32,20 @@ describe("the program for the dev and prod stacks", () => {
     });
 
     it("puts each environment in its own namespace", () => {
-        const ns = (r: Run) => ofType(r, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name);
+        const ns = (r: Run) =>
+            ofType(r, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name);
         assert.deepEqual(ns(dev), ["keybuzz-dev"]);
         assert.deepEqual(ns(prod), ["keybuzz-prod"]);
-        for (const r of prod.resources.filter((x) => x.inputs?.metadata?.namespace)) assert.equal(r.inputs.metadata.namespace, "keybuzz-prod", r.name);
+        for (const r of prod.resources.filter((x) => x.inputs?.metadata?.namespace))
+            assert.equal(r.inputs.metadata.namespace, "keybuzz-prod", r.name);
     });
 
     it("gives dev and prod different database names, DB users and database passwords", async () => {
-        const db = (r: Run) => ofType(r, "pulumi-nodejs:dynamic/keybuzz:RoleDatabase").map((x) => [x.inputs.database, x.inputs.role]);
+        const db = (r: Run) =>
+            ofType(r, "pulumi-nodejs:dynamic/keybuzz:RoleDatabase").map((x) => [
+                x.inputs.database,
+                x.inputs.role,
+            ]);
         assert.deepEqual(db(dev), [["keybuzz_dev", "keybuzz_api_dev"]]);
         assert.deepEqual(db(prod), [["keybuzz_prod", "keybuzz_api_prod"]]);
         const devFp = await valueOf(dev.outputs.credentialFingerprints.databasePassword);
@@ -47,22 +57,46 @@ describe("the program for the dev and prod stacks", () => {
     it("gives every credential a different fingerprint in dev and in prod", async () => {
         const d = dev.outputs.credentialFingerprints;
         const p = prod.outputs.credentialFingerprints;
-        assert.deepEqual(Object.keys(p).sort(), ["azureAdClientSecret", "databasePassword", "googleClientSecret", "nextauthSecret", "smtpPassword"]);
-        for (const k of Object.keys(p)) assert.notEqual(await valueOf(d[k]), await valueOf(p[k]), k);
+        assert.deepEqual(Object.keys(p).sort(), [
+            "azureAdClientSecret",
+            "databasePassword",
+            "googleClientSecret",
+            "nextauthSecret",
+            "smtpPassword",
+        ]);
+        for (const k of Object.keys(p))
+            assert.notEqual(await valueOf(d[k]), await valueOf(p[k]), k);
     });
 
     it("never puts a dev host, namespace or DB name into any prod resource", () => {
         const text = JSON.stringify(prod.resources.map((r) => r.inputs));
-        for (const devValue of ["backend-dev.keybuzz.io", "api-dev.keybuzz.io", "client-dev.keybuzz.io", "dev.keybuzz.pro", "keybuzz-dev", "keybuzz_dev", "keybuzz_api_dev"]) {
+        for (const devValue of [
+            "backend-dev.keybuzz.io",
+            "api-dev.keybuzz.io",
+            "client-dev.keybuzz.io",
+            "dev.keybuzz.pro",
+            "keybuzz-dev",
+            "keybuzz_dev",
+            "keybuzz_api_dev",
+        ]) {
             assert.ok(!text.includes(devValue), `prod resources mention ${devValue}`);
         }
     });
 
     it("points the prod client at the prod backend, derived from prod's API hosts", () => {
         const env = containerEnv(prod, "client");
-        assert.deepEqual(env.find((e) => e.name === "NEXT_PUBLIC_BACKEND_URL"), { name: "NEXT_PUBLIC_BACKEND_URL", value: "https://backend.keybuzz.io" });
-        assert.deepEqual(env.find((e) => e.name === "NEXTAUTH_URL"), { name: "NEXTAUTH_URL", value: "https://client.keybuzz.io" });
-        assert.equal(containerEnv(dev, "client").find((e) => e.name === "NEXT_PUBLIC_BACKEND_URL").value, "https://backend-dev.keybuzz.io");
+        assert.deepEqual(
+            env.find((e) => e.name === "NEXT_PUBLIC_BACKEND_URL"),
+            { name: "NEXT_PUBLIC_BACKEND_URL", value: "https://backend.keybuzz.io" },
+        );
+        assert.deepEqual(
+            env.find((e) => e.name === "NEXTAUTH_URL"),
+            { name: "NEXTAUTH_URL", value: "https://client.keybuzz.io" },
+        );
+        assert.equal(
+            containerEnv(dev, "client").find((e) => e.name === "NEXT_PUBLIC_BACKEND_URL").value,
+            "https://backend-dev.keybuzz.io",
+        );
     });
 
     it("passes every secret-like env var as a Secret reference, never a literal", () => {
@@ -71,7 +105,10 @@ describe("the program for the dev and prod stacks", () => {
                 for (const e of d.inputs.spec.template.spec.containers[0].env) {
                     if (/SECRET|PASSWORD|TOKEN|_KEY$|DATABASE_URL/.test(e.name)) {
                         assert.equal(e.value, undefined, `${d.name} ${e.name} has a literal value`);
-                        assert.ok(e.valueFrom?.secretKeyRef?.name, `${d.name} ${e.name} is not a secretKeyRef`);
+                        assert.ok(
+                            e.valueFrom?.secretKeyRef?.name,
+                            `${d.name} ${e.name} is not a secretKeyRef`,
+                        );
                     }
                 }
             }
@@ -79,15 +116,38 @@ describe("the program for the dev and prod stacks", () => {
     });
 
     it("keeps secret config values out of every non-Secret resource", () => {
-        const nonSecret = JSON.stringify(prod.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret" && !r.type.startsWith("pulumi-nodejs:dynamic")).map((r) => r.inputs));
-        for (const key of ["googleClientSecret", "azureAdClientSecret", "smtpPassword", "registryPassword", "databaseAdminPassword"]) {
-            assert.ok(!nonSecret.includes(testSecret("prod", key)), `${key} leaked into a non-Secret resource`);
+        const nonSecret = JSON.stringify(
+            prod.resources
+                .filter(
+                    (r) =>
+                        r.type !== "kubernetes:core/v1:Secret" &&
+                        !r.type.startsWith("pulumi-nodejs:dynamic"),
+                )
+                .map((r) => r.inputs),
+        );
+        for (const key of [
+            "googleClientSecret",
+            "azureAdClientSecret",
+            "smtpPassword",
+            "registryPassword",
+            "databaseAdminPassword",
+        ]) {
+            assert.ok(
+                !nonSecret.includes(testSecret("prod", key)),
+                `${key} leaked into a non-Secret resource`,
+            );
         }
     });
 
     it("runs prod with at least 2 replicas and a PodDisruptionBudget per service", () => {
-        for (const d of deployments(prod)) assert.ok(d.inputs.spec.replicas >= 2, `${d.name} has ${d.inputs.spec.replicas} replicas`);
-        const pdbs = ofType(prod, "kubernetes:policy/v1:PodDisruptionBudget").map((p) => p.inputs.metadata.name).sort();
+        for (const d of deployments(prod))
+            assert.ok(
+                d.inputs.spec.replicas >= 2,
+                `${d.name} has ${d.inputs.spec.replicas} replicas`,
+            );
+        const pdbs = ofType(prod, "kubernetes:policy/v1:PodDisruptionBudget")
+            .map((p) => p.inputs.metadata.name)
+            .sort();
         assert.deepEqual(pdbs, ["keybuzz-api", "keybuzz-client", "keybuzz-website"]);
         assert.equal(ofType(dev, "kubernetes:policy/v1:PodDisruptionBudget").length, 0);
     });
@@ -105,14 +165,28 @@ describe("the program for the dev and prod stacks", () => {
     });
 
     it("serves the API on api.keybuzz.io and backend.keybuzz.io with TLS", () => {
-        const ing = ofType(prod, "kubernetes:networking.k8s.io/v1:Ingress").find((i) => i.inputs.metadata.name === "keybuzz-api")!;
+        const ing = ofType(prod, "kubernetes:networking.k8s.io/v1:Ingress").find(
+            (i) => i.inputs.metadata.name === "keybuzz-api",
+        )!;
         assert.deepEqual(ing.inputs.spec.tls[0].hosts, ["api.keybuzz.io", "backend.keybuzz.io"]);
-        assert.deepEqual(ing.inputs.spec.rules.map((r: any) => r.host), ["api.keybuzz.io", "backend.keybuzz.io"]);
+        assert.deepEqual(
+            ing.inputs.spec.rules.map((r: any) => r.host),
+            ["api.keybuzz.io", "backend.keybuzz.io"],
+        );
     });
 
     it("denies all traffic by default and allows ingress → apps and API → database by name", () => {
-        const names = ofType(prod, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((n) => n.inputs.metadata.name);
-        for (const n of ["default-deny", "allow-ingress-to-api", "allow-ingress-to-client", "allow-ingress-to-website", "allow-api-to-database"]) assert.ok(names.includes(n), n);
+        const names = ofType(prod, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map(
+            (n) => n.inputs.metadata.name,
+        );
+        for (const n of [
+            "default-deny",
+            "allow-ingress-to-api",
+            "allow-ingress-to-client",
+            "allow-ingress-to-website",
+            "allow-api-to-database",
+        ])
+            assert.ok(names.includes(n), n);
         const sas = ofType(prod, "kubernetes:core/v1:ServiceAccount");
         assert.equal(sas.length, 3);
         for (const sa of sas) assert.equal(sa.inputs.automountServiceAccountToken, false);
@@ -127,7 +201,11 @@ describe("the program for the dev and prod stacks", () => {
 
     it("exports the DB Secret's name and public URLs, never a connection string", async () => {
         assert.equal(await valueOf(prod.outputs.databaseSecretName), "keybuzz-database");
-        assert.deepEqual(prod.outputs.urls, { api: "https://api.keybuzz.io", client: "https://client.keybuzz.io", website: "https://keybuzz.pro" });
+        assert.deepEqual(prod.outputs.urls, {
+            api: "https://api.keybuzz.io",
+            client: "https://client.keybuzz.io",
+            website: "https://keybuzz.pro",
+        });
         const exported = JSON.stringify(prod.outputs);
         assert.ok(!/postgresql:\/\//.test(exported));
     });

@@ -9,10 +9,19 @@ import { splitImage } from "../../image/reference";
 
 describe("registry client building blocks", () => {
     it("parses a Bearer challenge with realm, service and a scope holding commas", () => {
-        assert.deepEqual(parseChallenge('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:keybuzzio/keybuzz-api:pull,push"'), {
-            scheme: "bearer",
-            params: { realm: "https://auth.example/token", service: "registry.example", scope: "repository:keybuzzio/keybuzz-api:pull,push" },
-        });
+        assert.deepEqual(
+            parseChallenge(
+                'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:keybuzzio/keybuzz-api:pull,push"',
+            ),
+            {
+                scheme: "bearer",
+                params: {
+                    realm: "https://auth.example/token",
+                    service: "registry.example",
+                    scope: "repository:keybuzzio/keybuzz-api:pull,push",
+                },
+            },
+        );
         assert.equal(parseChallenge('Basic realm="x"')?.scheme, "basic");
         assert.equal(parseChallenge("Negotiate"), undefined);
     });
@@ -20,18 +29,37 @@ describe("registry client building blocks", () => {
     it("honours Retry-After, otherwise backs off exponentially with jitter under a cap", () => {
         assert.equal(backoffMs(DEFAULT_RETRY, 1, "2"), 2000);
         assert.equal(backoffMs(DEFAULT_RETRY, 1, "3600"), DEFAULT_RETRY.maxDelayMs);
-        assert.equal(backoffMs(DEFAULT_RETRY, 3, undefined, () => 0.999), Math.floor(0.999 * 400));
-        assert.equal(backoffMs(DEFAULT_RETRY, 20, undefined, () => 0.5), DEFAULT_RETRY.maxDelayMs / 2);
+        assert.equal(
+            backoffMs(DEFAULT_RETRY, 3, undefined, () => 0.999),
+            Math.floor(0.999 * 400),
+        );
+        assert.equal(
+            backoffMs(DEFAULT_RETRY, 20, undefined, () => 0.5),
+            DEFAULT_RETRY.maxDelayMs / 2,
+        );
     });
 
     it("retries 408, 429 and 5xx, never other answers", () => {
-        assert.deepEqual([200, 201, 400, 401, 403, 404, 408, 429, 500, 503].filter(retryableStatus), [408, 429, 500, 503]);
+        assert.deepEqual(
+            [200, 201, 400, 401, 403, 404, 408, 429, 500, 503].filter(retryableStatus),
+            [408, 429, 500, 503],
+        );
     });
 
     it("turns registry error codes into messages naming the image and what to do", () => {
-        const parsed = parseRegistryError('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')!;
-        const e = new RegistryError(parsed.code, 404, "ghcr.io/keybuzzio/keybuzz-api:v9", parsed.message);
-        assert.equal(e.message, "ghcr.io/keybuzzio/keybuzz-api:v9: MANIFEST_UNKNOWN (HTTP 404): manifest unknown; the tag or digest does not exist in that repository: check the reference, or that DEV really runs it");
+        const parsed = parseRegistryError(
+            '{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}',
+        )!;
+        const e = new RegistryError(
+            parsed.code,
+            404,
+            "ghcr.io/keybuzzio/keybuzz-api:v9",
+            parsed.message,
+        );
+        assert.equal(
+            e.message,
+            "ghcr.io/keybuzzio/keybuzz-api:v9: MANIFEST_UNKNOWN (HTTP 404): manifest unknown; the tag or digest does not exist in that repository: check the reference, or that DEV really runs it",
+        );
         assert.equal(parseRegistryError("<html>"), undefined);
     });
 
@@ -39,14 +67,26 @@ describe("registry client building blocks", () => {
         const d = "sha256:" + "ab".repeat(32);
         assert.equal(verifiedInTag("dev", d), "verified-in-dev-sha256-" + "ab".repeat(32));
         assert.equal(legacyVerifiedTag(d), "verified-sha256-" + "ab".repeat(32));
-        assert.equal(immutableTagFor("prod", "v0.4.31-replacement", d), "prod-v0.4.31-replacement-abababababab");
+        assert.equal(
+            immutableTagFor("prod", "v0.4.31-replacement", d),
+            "prod-v0.4.31-replacement-abababababab",
+        );
         assert.equal(immutableTagFor("prod", "weird/tag+x", d), "prod-weird-tag-x-abababababab");
-        for (const t of [verifiedInTag("dev", d), immutableTagFor("prod", "x".repeat(200), d)]) assert.match(t, /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/);
+        for (const t of [verifiedInTag("dev", d), immutableTagFor("prod", "x".repeat(200), d)])
+            assert.match(t, /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/);
     });
 
     it("refuses to promote an image reference without a digest", () => {
-        assert.throws(() => splitImage("ghcr.io/keybuzzio/keybuzz-api:v0.9.29-contact-fix"), /has no @sha256 digest: promotion is by digest/);
-        assert.deepEqual(splitImage("ghcr.io/keybuzzio/keybuzz-api:v1@sha256:" + "c".repeat(64)), { registry: "ghcr.io", repository: "keybuzzio/keybuzz-api", tag: "v1", digest: "sha256:" + "c".repeat(64) });
+        assert.throws(
+            () => splitImage("ghcr.io/keybuzzio/keybuzz-api:v0.9.29-contact-fix"),
+            /has no @sha256 digest: promotion is by digest/,
+        );
+        assert.deepEqual(splitImage("ghcr.io/keybuzzio/keybuzz-api:v1@sha256:" + "c".repeat(64)), {
+            registry: "ghcr.io",
+            repository: "keybuzzio/keybuzz-api",
+            tag: "v1",
+            digest: "sha256:" + "c".repeat(64),
+        });
     });
 
     it("sends given credentials with the first request only over https or to this machine, never over plain http elsewhere", async () => {
@@ -54,10 +94,38 @@ describe("registry client building blocks", () => {
         const dispatcher = new Agent();
         try {
             const basic = "Basic " + Buffer.from("u:p").toString("base64");
-            assert.equal(await new Authenticator(creds, dispatcher, Date.now, "https://ghcr.io").header(["repository:a:pull"], "ghcr.io/a"), basic);
-            assert.equal(await new Authenticator(creds, dispatcher, Date.now, "http://127.0.0.1:5000").header(["repository:a:pull"], "a"), basic);
-            assert.equal(await new Authenticator(creds, dispatcher, Date.now, "http://registry.example:5000").header(["repository:a:pull"], "a"), undefined);
-            assert.equal(await new Authenticator(undefined, dispatcher, Date.now, "https://ghcr.io").header(["repository:a:pull"], "a"), undefined);
+            assert.equal(
+                await new Authenticator(creds, dispatcher, Date.now, "https://ghcr.io").header(
+                    ["repository:a:pull"],
+                    "ghcr.io/a",
+                ),
+                basic,
+            );
+            assert.equal(
+                await new Authenticator(
+                    creds,
+                    dispatcher,
+                    Date.now,
+                    "http://127.0.0.1:5000",
+                ).header(["repository:a:pull"], "a"),
+                basic,
+            );
+            assert.equal(
+                await new Authenticator(
+                    creds,
+                    dispatcher,
+                    Date.now,
+                    "http://registry.example:5000",
+                ).header(["repository:a:pull"], "a"),
+                undefined,
+            );
+            assert.equal(
+                await new Authenticator(undefined, dispatcher, Date.now, "https://ghcr.io").header(
+                    ["repository:a:pull"],
+                    "a",
+                ),
+                undefined,
+            );
         } finally {
             await dispatcher.close();
         }

@@ -5,9 +5,25 @@ describe("the RandomPassword stand-in (used where the upstream random provider c
     it("generates passwords of the asked length from the asked character classes", () => {
         const alnum = generate(withDefaults({ length: 48, special: false }));
         assert.match(alnum, /^[A-Za-z0-9]{48}$/);
-        const mins = generate(withDefaults({ length: 12, minUpper: 3, minNumeric: 3, minSpecial: 3, overrideSpecial: "#" }));
+        const mins = generate(
+            withDefaults({
+                length: 12,
+                minUpper: 3,
+                minNumeric: 3,
+                minSpecial: 3,
+                overrideSpecial: "#",
+            }),
+        );
         assert.equal(mins.length, 12);
-        assert.ok((mins.match(/[A-Z]/g) ?? []).length >= 3 && (mins.match(/[0-9]/g) ?? []).length >= 3 && (mins.match(/#/g) ?? []).length >= 3, mins);
-        assert.notEqual(generate(withDefaults({ length: 32 })), generate(withDefaults({ length: 32 })));
+        assert.ok(
+            (mins.match(/[A-Z]/g) ?? []).length >= 3 &&
+                (mins.match(/[0-9]/g) ?? []).length >= 3 &&
+                (mins.match(/#/g) ?? []).length >= 3,
+            mins,
+        );
+        assert.notEqual(
+            generate(withDefaults({ length: 32 })),
+            generate(withDefaults({ length: 32 })),
+        );
     });
 });

@@ -65,7 +65,12 @@ function run(call: Call<any>, callback: Callback, engineAddress: string): void {
     ];
     const child = spawn(process.execPath, args, {
         cwd: req.getPwd(),
-        env: { ...process.env, ...typescriptEnv(info), PULUMI_CONFIG: JSON.stringify(config), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.getConfigsecretkeysList()) },
+        env: {
+            ...process.env,
+            ...typescriptEnv(info),
+            PULUMI_CONFIG: JSON.stringify(config),
+            PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.getConfigsecretkeysList()),
+        },
         stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout.on("data", (d) => process.stdout.write(d));
@@ -78,7 +83,8 @@ function run(call: Call<any>, callback: Callback, engineAddress: string): void {
     child.on("close", (code, signal) => {
         const res = new messages.RunResponse();
         if (code === BAIL_EXIT_CODE) res.setBail(true);
-        else if (code !== 0) res.setError(`Program exited with non-zero exit code: ${code ?? signal}`);
+        else if (code !== 0)
+            res.setError(`Program exited with non-zero exit code: ${code ?? signal}`);
         callback(null, res);
     });
 }
@@ -91,13 +97,19 @@ function runPlugin(call: grpc.ServerWritableStream<any, unknown>): void {
     const analyzer = req.getKind() === "analyzer";
     const entry = sdkModule(programDirectory, analyzer ? "cmd/run-policy-pack" : "cmd/run-plugin");
     // Policy packs take their directory last; other plugins first (upstream's convention).
-    const args = analyzer ? [entry, ...req.getArgsList(), programDirectory] : [entry, programDirectory, ...req.getArgsList()];
+    const args = analyzer
+        ? [entry, ...req.getArgsList(), programDirectory]
+        : [entry, programDirectory, ...req.getArgsList()];
     const env: Record<string, string> = { ...typescriptEnv(info) };
     for (const kv of req.getEnvList() as string[]) {
         const i = kv.indexOf("=");
         if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
     }
-    const child = spawn(process.execPath, args, { cwd: analyzer ? programDirectory : req.getPwd(), env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+        cwd: analyzer ? programDirectory : req.getPwd(),
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     const send = (field: "setStdout" | "setStderr", d: Buffer) => {
         const res = new messages.RunPluginResponse();
         res[field](d);
@@ -115,17 +127,24 @@ function runPlugin(call: grpc.ServerWritableStream<any, unknown>): void {
 }
 
 function main(): void {
-    const engineAddress = process.argv.filter((a) => !a.startsWith("-")).slice(2).pop() ?? "";
+    const engineAddress =
+        process.argv
+            .filter((a) => !a.startsWith("-"))
+            .slice(2)
+            .pop() ?? "";
     const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
     server.addService(services.LanguageRuntimeService, {
-        handshake: (_c: Call<any>, cb: Callback) => cb(null, new messages.LanguageHandshakeResponse()),
+        handshake: (_c: Call<any>, cb: Callback) =>
+            cb(null, new messages.LanguageHandshakeResponse()),
         getPluginInfo: (_c: Call<any>, cb: Callback) => {
             const res = new plugin.PluginInfo();
             res.setVersion(VERSION);
             cb(null, res);
         },
-        getRequiredPlugins: (_c: Call<any>, cb: Callback) => cb(null, new messages.GetRequiredPluginsResponse()),
-        getRequiredPackages: (_c: Call<any>, cb: Callback) => cb(null, new messages.GetRequiredPackagesResponse()),
+        getRequiredPlugins: (_c: Call<any>, cb: Callback) =>
+            cb(null, new messages.GetRequiredPluginsResponse()),
+        getRequiredPackages: (_c: Call<any>, cb: Callback) =>
+            cb(null, new messages.GetRequiredPackagesResponse()),
         installDependencies: (call: grpc.ServerWritableStream<any, unknown>) => call.end(),
         run: (call: Call<any>, cb: Callback) => run(call, cb, engineAddress),
         runPlugin: runPlugin,

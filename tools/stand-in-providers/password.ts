@@ -5,7 +5,17 @@ import { Props } from "./provider-server";
 const DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
 
 export function withDefaults(i: Props): Props {
-    return { special: true, upper: true, lower: true, numeric: true, minUpper: 0, minLower: 0, minNumeric: 0, minSpecial: 0, ...i };
+    return {
+        special: true,
+        upper: true,
+        lower: true,
+        numeric: true,
+        minUpper: 0,
+        minLower: 0,
+        minNumeric: 0,
+        minSpecial: 0,
+        ...i,
+    };
 }
 
 export function generate(i: Props): string {
@@ -16,7 +26,8 @@ export function generate(i: Props): string {
     if (i.special) sets.push({ chars: i.overrideSpecial ?? DEFAULT_SPECIAL, min: i.minSpecial });
     const all = sets.map((s) => s.chars).join("");
     const out: string[] = [];
-    for (const s of sets) for (let k = 0; k < s.min; k++) out.push(s.chars[randomInt(s.chars.length)]);
+    for (const s of sets)
+        for (let k = 0; k < s.min; k++) out.push(s.chars[randomInt(s.chars.length)]);
     while (out.length < i.length) out.push(all[randomInt(all.length)]);
     // Shuffle so the guaranteed characters are not at the front.
     for (let k = out.length - 1; k > 0; k--) {
@@ -25,4 +36,3 @@ export function generate(i: Props): string {
     }
     return out.join("");
 }
-

@@ -20,7 +20,11 @@ export const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export function isSecret(v: unknown): v is { value: unknown } {
-    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG;
+    return (
+        typeof v === "object" &&
+        v !== null &&
+        (v as Record<string, unknown>)[SPECIAL_SIG_KEY] === SECRET_SIG
+    );
 }
 export function secret(value: unknown): Record<string, unknown> {
     return { [SPECIAL_SIG_KEY]: SECRET_SIG, value };
@@ -39,10 +43,26 @@ type Unary = (call: grpc.ServerUnaryCall<any, any>, cb: grpc.sendUnaryData<any>)
 export interface StandInProvider {
     readonly version: string;
     configure?(variables: Record<string, string>, args: Props): void;
-    check?(type: string, olds: Props, news: Props): { inputs: Props; failures?: Array<{ property: string; reason: string }> };
+    check?(
+        type: string,
+        olds: Props,
+        news: Props,
+    ): { inputs: Props; failures?: Array<{ property: string; reason: string }> };
     diff?(type: string, olds: Props, news: Props): { changes: boolean; replaces?: string[] };
-    create(type: string, urn: string, props: Props, preview: boolean): { id: string; properties: Props };
-    update?(type: string, urn: string, id: string, olds: Props, news: Props, preview: boolean): Props;
+    create(
+        type: string,
+        urn: string,
+        props: Props,
+        preview: boolean,
+    ): { id: string; properties: Props };
+    update?(
+        type: string,
+        urn: string,
+        id: string,
+        olds: Props,
+        news: Props,
+        preview: boolean,
+    ): Props;
     delete?(type: string, urn: string, id: string, props: Props): void;
 }
 
@@ -78,8 +98,14 @@ export function serve(provider: StandInProvider): void {
         diffConfig: (c, cb) =>
             handle(cb, () => {
                 const r = new messages.DiffResponse();
-                const same = JSON.stringify(toJs(c.request.getOlds())) === JSON.stringify(toJs(c.request.getNews()));
-                r.setChanges(same ? messages.DiffResponse.DiffChanges.DIFF_NONE : messages.DiffResponse.DiffChanges.DIFF_SOME);
+                const same =
+                    JSON.stringify(toJs(c.request.getOlds())) ===
+                    JSON.stringify(toJs(c.request.getNews()));
+                r.setChanges(
+                    same
+                        ? messages.DiffResponse.DiffChanges.DIFF_NONE
+                        : messages.DiffResponse.DiffChanges.DIFF_SOME,
+                );
                 return r;
             }),
         configure: (c, cb) =>
@@ -94,7 +120,13 @@ export function serve(provider: StandInProvider): void {
             }),
         check: (c, cb) =>
             handle(cb, () => {
-                const out = provider.check ? provider.check(c.request.getType(), toJs(c.request.getOlds()), toJs(c.request.getNews())) : { inputs: toJs(c.request.getNews()) };
+                const out = provider.check
+                    ? provider.check(
+                          c.request.getType(),
+                          toJs(c.request.getOlds()),
+                          toJs(c.request.getNews()),
+                      )
+                    : { inputs: toJs(c.request.getNews()) };
                 const r = new messages.CheckResponse();
                 r.setInputs(toStruct(out.inputs));
                 r.setFailuresList(
@@ -111,15 +143,26 @@ export function serve(provider: StandInProvider): void {
             handle(cb, () => {
                 const olds = toJs(c.request.getOldInputs() ?? c.request.getOlds());
                 const news = toJs(c.request.getNews());
-                const d = provider.diff ? provider.diff(c.request.getType(), olds, news) : { changes: JSON.stringify(olds) !== JSON.stringify(news) };
+                const d = provider.diff
+                    ? provider.diff(c.request.getType(), olds, news)
+                    : { changes: JSON.stringify(olds) !== JSON.stringify(news) };
                 const r = new messages.DiffResponse();
-                r.setChanges(d.changes ? messages.DiffResponse.DiffChanges.DIFF_SOME : messages.DiffResponse.DiffChanges.DIFF_NONE);
+                r.setChanges(
+                    d.changes
+                        ? messages.DiffResponse.DiffChanges.DIFF_SOME
+                        : messages.DiffResponse.DiffChanges.DIFF_NONE,
+                );
                 r.setReplacesList(d.replaces ?? []);
                 return r;
             }),
         create: (c, cb) =>
             handle(cb, () => {
-                const out = provider.create(c.request.getType(), c.request.getUrn(), toJs(c.request.getProperties()), c.request.getPreview());
+                const out = provider.create(
+                    c.request.getType(),
+                    c.request.getUrn(),
+                    toJs(c.request.getProperties()),
+                    c.request.getPreview(),
+                );
                 const r = new messages.CreateResponse();
                 r.setId(out.id);
                 r.setProperties(toStruct(out.properties));
@@ -136,14 +179,28 @@ export function serve(provider: StandInProvider): void {
         update: (c, cb) =>
             handle(cb, () => {
                 const news = toJs(c.request.getNews());
-                const props = provider.update ? provider.update(c.request.getType(), c.request.getUrn(), c.request.getId(), toJs(c.request.getOlds()), news, c.request.getPreview()) : news;
+                const props = provider.update
+                    ? provider.update(
+                          c.request.getType(),
+                          c.request.getUrn(),
+                          c.request.getId(),
+                          toJs(c.request.getOlds()),
+                          news,
+                          c.request.getPreview(),
+                      )
+                    : news;
                 const r = new messages.UpdateResponse();
                 r.setProperties(toStruct(props));
                 return r;
             }),
         delete: (c, cb) =>
             handle(cb, () => {
-                provider.delete?.(c.request.getType(), c.request.getUrn(), c.request.getId(), toJs(c.request.getProperties()));
+                provider.delete?.(
+                    c.request.getType(),
+                    c.request.getUrn(),
+                    c.request.getId(),
+                    toJs(c.request.getProperties()),
+                );
                 return new Empty();
             }),
         cancel: (_c, cb) => cb(null, new Empty()),

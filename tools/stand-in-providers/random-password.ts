@@ -12,17 +12,34 @@ const TYPE = "random:index/randomPassword:RandomPassword";
 serve({
     version: VERSION,
     check(type, _olds, news) {
-        if (type !== TYPE) return { inputs: news, failures: [{ property: "", reason: `the random stand-in implements ${TYPE} only, not ${type}` }] };
+        if (type !== TYPE)
+            return {
+                inputs: news,
+                failures: [
+                    {
+                        property: "",
+                        reason: `the random stand-in implements ${TYPE} only, not ${type}`,
+                    },
+                ],
+            };
         const inputs = withDefaults(news);
-        const failures = typeof inputs.length === "number" && inputs.length > 0 ? [] : [{ property: "length", reason: "length is required and must be positive" }];
+        const failures =
+            typeof inputs.length === "number" && inputs.length > 0
+                ? []
+                : [{ property: "length", reason: "length is required and must be positive" }];
         return { inputs, failures };
     },
     diff(_type, olds, news) {
         // Like the upstream resource: any input change makes a new password.
-        const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((k) => k !== "result" && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter(
+            (k) => k !== "result" && JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+        );
         return { changes: keys.length > 0, replaces: keys };
     },
     create(_type, _urn, props, preview) {
-        return { id: "none", properties: { ...props, result: preview ? UNKNOWN : secret(generate(props)) } };
+        return {
+            id: "none",
+            properties: { ...props, result: preview ? UNKNOWN : secret(generate(props)) },
+        };
     },
 });

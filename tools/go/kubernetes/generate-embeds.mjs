@@ -6,8 +6,8 @@ import { join } from "node:path";
 
 const [moduleDir, version] = process.argv.slice(2);
 if (!moduleDir || !version) {
-  console.error("usage: node generate-embeds.mjs <provider module dir> <version>");
-  process.exit(2);
+    console.error("usage: node generate-embeds.mjs <provider module dir> <version>");
+    process.exit(2);
 }
 const cmd = join(moduleDir, "cmd", "pulumi-resource-kubernetes");
 const schema = JSON.parse(readFileSync(join(cmd, "schema.json"), "utf8"));

@@ -1,10 +1,24 @@
 import * as assert from "node:assert/strict";
-import { checkProd, compliantProd, container, DEPLOYMENT, onlyViolation, prodConfig, withEdit } from "../../../support/policy-fixtures";
+import {
+    checkProd,
+    compliantProd,
+    container,
+    DEPLOYMENT,
+    onlyViolation,
+    prodConfig,
+    withEdit,
+} from "../../../support/policy-fixtures";
 
 describe("prod-images-promoted", () => {
     it("flags a digest the promotion did not record", () => {
         const other = "sha256:" + "b".repeat(64);
-        const v = onlyViolation(withEdit("keybuzz-client", DEPLOYMENT, (p) => (container(p).image = `ghcr.io/keybuzzio/keybuzz-client@${other}`)));
+        const v = onlyViolation(
+            withEdit(
+                "keybuzz-client",
+                DEPLOYMENT,
+                (p) => (container(p).image = `ghcr.io/keybuzzio/keybuzz-client@${other}`),
+            ),
+        );
         assert.equal(v.policy, "prod-images-promoted");
         assert.match(v.message, new RegExp(`runs ${other}, which no promotion recorded`));
     });
