@@ -1,14 +1,9 @@
 /**
- * npm run -s docs:config: prints the config reference table (Markdown) from the schema
- * module, for README.md. A unit test checks that the README holds exactly this table.
+ * npm run -s docs:config: prints the config reference table (Markdown), generated from the
+ * schema (config/reference.ts), for README.md. A unit test checks the README holds exactly it.
  */
-import { CONFIG_NAMESPACE, CONFIG_REFERENCE } from "../config/schema";
+import { configReferenceMarkdown } from "../config/reference";
 
-export function configReferenceMarkdown(): string {
-    const rows = CONFIG_REFERENCE.map(
-        (r) => `| \`${CONFIG_NAMESPACE}:${r.key}\` | ${r.type} | ${r.default} | ${r.meaning} |`,
-    );
-    return ["| key | type | default | meaning |", "|---|---|---|---|", ...rows].join("\n");
-}
+export { configReferenceMarkdown };
 
 if (require.main === module) process.stdout.write(configReferenceMarkdown() + "\n");

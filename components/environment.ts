@@ -7,7 +7,7 @@ export interface EnvironmentArgs {
     readonly environment: string;
     /** Namespace to create. */
     readonly namespace: string;
-    /** Apps that get a ServiceAccount and network access: default api, client, website. */
+    /** Apps that get a ServiceAccount and network access (the program passes api, client, website). */
     readonly apps: readonly string[];
     /** Apps reached from the ingress controller. Default: all apps. */
     readonly publicApps?: readonly string[];

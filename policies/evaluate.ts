@@ -12,7 +12,7 @@ import {
     ResourceView,
 } from "./model";
 
-/** Bump on any removal or rename of a field (README, "Violation report schema"). */
+/** Bump on any removal or rename of a field (README, "Reading a report"). */
 export const REPORT_SCHEMA_VERSION = 1;
 
 export interface Violation extends Finding {

@@ -1,13 +1,16 @@
 /**
  * A stand-in for the `random` resource provider's RandomPassword, used only where the upstream
- * pulumi-resource-random 4.21.1 cannot be installed (the Go module proxy here refuses it).
+ * pulumi-resource-random (PULUMI_RANDOM_VERSION in tools/versions.env) cannot be built: the Go
+ * module proxy refuses its module (last tried 2026-11-28: 403 for the 4.21.1 pseudo-version).
  * Same inputs, defaults and replace-on-any-change behaviour as the upstream resource; the
  * password comes from node:crypto's CSPRNG and is returned as a secret.
  */
+import { toolVersions } from "../../config/toolchain";
 import { generate, withDefaults } from "./password";
 import { secret, serve, UNKNOWN } from "./provider-server";
 
-const VERSION = process.env.KEYBUZZ_STAND_IN_RANDOM_VERSION ?? "4.21.1";
+// It answers as the version the npm SDK asks for, which versions.env pins (and a test checks).
+const VERSION = process.env.KEYBUZZ_STAND_IN_RANDOM_VERSION ?? toolVersions().PULUMI_RANDOM_VERSION;
 const TYPE = "random:index/randomPassword:RandomPassword";
 serve({
     version: VERSION,
