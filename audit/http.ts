@@ -3,6 +3,7 @@
  * errors, redirects recorded rather than followed.
  */
 import { Dispatcher, request } from "undici";
+import { CONNECTION_ERROR_CODES, errorCode } from "../lib/network-errors";
 
 export interface ProbeOptions {
     readonly method: string;
@@ -28,17 +29,8 @@ export type ProbeResult =
     | { kind: "connection-error"; code: string; timeMs: number; attempts: number }
     | { kind: "dns-error"; code: string; host: string; timeMs: number };
 
-const CONNECTION_ERRORS = new Set([
-    "ECONNREFUSED",
-    "ECONNRESET",
-    "EPIPE",
-    "UND_ERR_SOCKET",
-    "UND_ERR_CLOSED",
-    "ETIMEDOUT",
-]);
-
-function codeOf(e: any): string {
-    return e?.code ?? e?.cause?.code ?? e?.name ?? "ERROR";
+function codeOf(e: unknown): string {
+    return errorCode(e) || (e as { name?: string })?.name || "ERROR";
 }
 
 export async function probe(url: string, opts: ProbeOptions): Promise<ProbeResult> {
@@ -96,7 +88,7 @@ export async function probe(url: string, opts: ProbeOptions): Promise<ProbeResul
             }
             if (code === "ENOTFOUND" || code === "EAI_AGAIN")
                 return { kind: "dns-error", code, host: new URL(url).hostname, timeMs: elapsed };
-            if (CONNECTION_ERRORS.has(code) && attempts <= opts.retries) {
+            if (CONNECTION_ERROR_CODES.includes(code) && attempts <= opts.retries) {
                 await new Promise((r) => setTimeout(r, 50 * attempts));
                 continue;
             }

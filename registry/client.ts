@@ -10,14 +10,8 @@ import { Authenticator, Credentials } from "./auth";
 import { codeForStatus, parseRegistryError, RegistryError } from "./errors";
 import { MANIFEST_ACCEPT } from "./media-types";
 import { readCapped } from "./bounded-read";
-import {
-    backoffMs,
-    DEFAULT_RETRY,
-    errorCode,
-    RETRYABLE_CODES,
-    retryableStatus,
-    RetryPolicy,
-} from "./retry";
+import { errorCode } from "../lib/network-errors";
+import { backoffMs, DEFAULT_RETRY, RETRYABLE_CODES, retryableStatus, RetryPolicy } from "./retry";
 
 export interface RegistryClientOptions {
     /** host[:port] of the registry, e.g. ghcr.io or 127.0.0.1:5000. */

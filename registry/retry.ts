@@ -2,6 +2,8 @@
  * Retries for registry calls: connection errors, 408, 429 (honouring Retry-After) and 5xx,
  * with exponential backoff and full jitter, bounded in attempts and in total time.
  */
+import { CONNECTION_ERROR_CODES, TIMEOUT_ERROR_CODES } from "../lib/network-errors";
+
 export interface RetryPolicy {
     readonly attempts: number;
     readonly baseDelayMs: number;
@@ -16,18 +18,10 @@ export const DEFAULT_RETRY: RetryPolicy = {
     totalMs: 60_000,
 };
 
-// An array, not a Set: this module runs inside Pulumi dynamic providers, whose closure
-// serializer does not recreate Set instances captured at module level.
+/** Transport failures worth another attempt: a broken connection or a server too slow to answer. */
 export const RETRYABLE_CODES: readonly string[] = [
-    "ECONNREFUSED",
-    "ECONNRESET",
-    "EPIPE",
-    "ETIMEDOUT",
-    "UND_ERR_SOCKET",
-    "UND_ERR_CLOSED",
-    "UND_ERR_CONNECT_TIMEOUT",
-    "UND_ERR_HEADERS_TIMEOUT",
-    "UND_ERR_BODY_TIMEOUT",
+    ...CONNECTION_ERROR_CODES,
+    ...TIMEOUT_ERROR_CODES,
 ];
 
 export function retryableStatus(status: number): boolean {
@@ -48,9 +42,4 @@ export function backoffMs(
     }
     const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
     return Math.floor(random() * cap);
-}
-
-export function errorCode(e: unknown): string {
-    const any = e as { code?: string; cause?: { code?: string } };
-    return any?.code ?? any?.cause?.code ?? "";
 }
