@@ -50,9 +50,18 @@ export function wordsOf(value: string): string[] {
  * The environments other than `own` whose markers appear in `value`, e.g.
  * `markedEnvironments("backend-dev.keybuzz.io", "prod")` → ["dev"].
  */
-export function markedEnvironments(value: string, own: string): string[] {
+export function markedEnvironments(
+    value: string,
+    own: string,
+    vocabulary: Readonly<Record<string, readonly string[]>> = DECLARED_VOCABULARY,
+): string[] {
     const words = new Set(wordsOf(value));
-    return ENVIRONMENTS.filter((e) => e.name !== own && e.markers.some((m) => words.has(m))).map(
-        (e) => e.name,
-    );
+    return Object.entries(vocabulary)
+        .filter(([name, markers]) => name !== own && markers.some((m) => words.has(m)))
+        .map(([name]) => name);
 }
+
+/** The declared environments' marker words, by environment. */
+export const DECLARED_VOCABULARY: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+    ENVIRONMENTS.map((e) => [e.name, e.markers]),
+);

@@ -41,20 +41,37 @@ export function identityValues(
     ];
 }
 
+/** How a value may be matched to another environment. */
+export interface MatchOptions {
+    /**
+     * Marker words count (`backend-dev.keybuzz.io` is dev's). For free text only host names
+     * are marker-checked, and only their own labels: never a cluster-internal suffix
+     * (`svc.cluster.local` is not the `local` environment) nor the top-level domain (`.dev`).
+     * Default true.
+     */
+    readonly markers?: boolean;
+    /** Identity kinds compared; default all. */
+    readonly kinds?: readonly IdentityKind[];
+    /** Marker words by environment (the policy config's vocabulary); default the declared environments'. */
+    readonly vocabulary?: Readonly<Record<string, readonly string[]>>;
+}
+
 /**
  * Decides whether `value` (found in environment `own`) belongs to another environment:
- * either it carries another environment's marker word, or another environment's identity
- * holds the same value. Returns the first clash, or undefined.
+ * either another environment's identity holds the same value, or it carries another
+ * environment's marker word. Returns the first clash, or undefined.
  */
 export function findOwner(
     value: string,
     own: string,
     others: readonly EnvironmentIdentity[],
+    options: MatchOptions = {},
 ): IdentityClash | undefined {
     const normalized = value.toLowerCase();
     for (const other of others) {
         if (other.environment === own) continue;
         for (const v of identityValues(other)) {
+            if (options.kinds && !options.kinds.includes(v.kind)) continue;
             if (v.value.toLowerCase() === normalized) {
                 return {
                     kind: v.kind,
@@ -64,8 +81,23 @@ export function findOwner(
                 };
             }
         }
+        // A host inside another environment's namespace (`postgres.keybuzz-dev.svc.cluster.local`).
+        const ns = inClusterNamespace(normalized);
+        if (
+            ns &&
+            ns === other.namespace &&
+            (!options.kinds || options.kinds.includes("namespace"))
+        ) {
+            return {
+                kind: "namespace",
+                value,
+                owner: other.environment,
+                evidence: `its namespace ${ns} is declared by ${other.source}`,
+            };
+        }
     }
-    const marked = markedEnvironments(value, own);
+    if (options.markers === false) return undefined;
+    const marked = markedEnvironments(markedPart(normalized), own, options.vocabulary);
     if (marked.length > 0) {
         return {
             kind: "host",
@@ -77,10 +109,53 @@ export function findOwner(
     return undefined;
 }
 
-/** Hosts named inside a free string (URLs, connection strings, JS bundles). */
+// Suffixes a cluster gives its own services: never an environment's word.
+const CLUSTER_INTERNAL = /\.(svc\.cluster\.local|svc|cluster\.local)$/;
+
+/** `<service>.<namespace>.svc[.cluster.local]` → the namespace; undefined for other hosts. */
+export function inClusterNamespace(host: string): string | undefined {
+    const m = /^(?:[a-z0-9-]+\.)?([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(host);
+    return m?.[1];
+}
+
+/** The part of a host whose words may mark an environment: without the cluster suffix or the TLD. */
+function markedPart(value: string): string {
+    if (!value.includes(".")) return value;
+    if (CLUSTER_INTERNAL.test(value)) return value.replace(CLUSTER_INTERNAL, "");
+    return value.slice(0, value.lastIndexOf("."));
+}
+
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Hosts named inside a free string (URLs, connection strings, JS bundles), in one linear
+ * pass: the text is cut at every character a host cannot hold, and each piece is kept when it
+ * is a dotted name with a letters-only top-level domain. (A backtracking regular expression
+ * took seconds on long dotted strings.)
+ */
 export function hostsIn(text: string): string[] {
     const found = new Set<string>();
-    const re = /\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}\b/gi;
-    for (const m of text.matchAll(re)) found.add(m[0].toLowerCase());
+    for (const piece of text.toLowerCase().split(/[^a-z0-9.-]+/)) {
+        if (piece.length < 4 || !piece.includes(".")) continue;
+        const labels = piece.split(".");
+        // Trim what cannot start or end a host (a sentence's full stop, "…-" joins).
+        while (labels.length && !HOST_LABEL.test(labels[0])) labels.shift();
+        while (labels.length && !HOST_LABEL.test(labels[labels.length - 1])) labels.pop();
+        // Keep the longest run of valid labels ending in a letters-only TLD.
+        let run: string[] = [];
+        const flush = () => {
+            while (run.length >= 2 && !/^[a-z]{2,63}$/.test(run[run.length - 1])) run.pop();
+            if (run.length >= 2) {
+                const host = run.join(".");
+                if (host.length <= 253) found.add(host);
+            }
+            run = [];
+        };
+        for (const label of labels) {
+            if (HOST_LABEL.test(label)) run.push(label);
+            else flush();
+        }
+        flush();
+    }
     return [...found];
 }

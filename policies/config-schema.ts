@@ -4,6 +4,7 @@
  * derived from this zod schema.
  */
 import { z } from "zod";
+import { DECLARED_VOCABULARY } from "../config/environments";
 import { DIGEST_PATTERN } from "../image/reference";
 
 const identity = z
@@ -27,6 +28,12 @@ const strictness = {
     requirePdb: z
         .boolean()
         .describe("Require a PodDisruptionBudget per multi-replica Deployment. PROD: true."),
+    environmentWords: z
+        .record(z.string(), z.array(z.string().regex(/^[a-z0-9]+$/)).readonly())
+        .optional()
+        .describe(
+            "Marker words of environments this project does not declare (staging, qa, uat…), by environment: a host carrying one belongs to that environment.",
+        ),
     allowedRegistries: z
         .array(z.string())
         .readonly()
@@ -62,10 +69,16 @@ export const packConfigSchema = z.object({
     requirePromoted: strictness.requirePromoted.default(false),
     requirePdb: strictness.requirePdb.default(false),
     allowedRegistries: strictness.allowedRegistries.default([]),
+    environmentWords: strictness.environmentWords,
 });
 
 export type PackConfig = z.output<typeof packConfigSchema>;
 export type PackConfigKey = keyof PackConfig;
+
+/** Every environment's marker words: the declared environments' and the config's own. */
+export function vocabularyOf(config: PackConfig): Readonly<Record<string, readonly string[]>> {
+    return { ...DECLARED_VOCABULARY, ...(config.environmentWords ?? {}) };
+}
 
 /** CrossGuard's `configSchema` for a policy reading `keys` (JSON Schema properties, from zod). */
 export function crossGuardConfigSchema(keys: readonly PackConfigKey[]): {

@@ -29,7 +29,7 @@ const MAX_FILE_BYTES = 32 << 20;
  * What produced a cached layer verdict. Bump it whenever SCANNED, MAX_FILE_BYTES or how
  * hosts are found (config/identity hostsIn) changes: older verdicts are then ignored.
  */
-export const SCANNER_VERSION = "layer-scan/1";
+export const SCANNER_VERSION = "layer-scan/2";
 // Above this many host mentions in one layer nothing is cached (the layer is scanned each time).
 const MAX_CACHED_MENTIONS = 20_000;
 

@@ -38,7 +38,9 @@ export const noSharedCredentials: PolicyRule = {
                     if (m.user && m.user === other.databaseUser) shared.push(`DB user ${m.user}`);
                     if (location && location === other.databaseLocation)
                         shared.push(`database ${location}`);
-                    else if (m.database && m.database === other.databaseName)
+                    // A name alone is compared only when the server is not said: the same name
+                    // on another server is another database.
+                    else if (!m.host && m.database && m.database === other.databaseName)
                         shared.push(`database name ${m.database}`);
                     if (shared.length === 0) continue;
                     findings.push(

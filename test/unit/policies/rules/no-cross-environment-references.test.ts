@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 import {
+    checkProd,
     compliantProd,
     container,
     DEPLOYMENT,
     envVar,
     onlyViolation,
+    prodConfig,
     withEdit,
 } from "../../../support/policy-fixtures";
 
@@ -51,16 +53,56 @@ describe("no-cross-environment-references", () => {
             /refers to hooks-dev\.keybuzz\.io, a dev value \(the word "dev" marks dev values\)/,
         );
     });
-    it("flags a ConfigMap naming dev's database", () => {
+    const configMap = (data: Record<string, string>) => {
         const rs = compliantProd();
         rs.push({
             type: "kubernetes:core/v1:ConfigMap",
             name: "settings",
             urn: "urn:x::settings",
-            props: { metadata: { name: "settings" }, data: { DB_NAME_HINT: "keybuzz_dev" } },
+            props: { metadata: { name: "settings" }, data },
         });
-        const v = onlyViolation(rs);
+        return rs;
+    };
+    it("flags a ConfigMap naming dev's DB user or namespace (identity, declared by dev's stack)", () => {
+        const v = onlyViolation(configMap({ DB_USER_HINT: "keybuzz_api_dev" }));
         assert.equal(v.policy, "no-cross-environment-references");
-        assert.equal(v.property, "data.DB_NAME_HINT");
+        assert.equal(v.property, "data.DB_USER_HINT");
+        assert.match(
+            onlyViolation(configMap({ WORKER_NAMESPACE: "keybuzz-dev" })).message,
+            /keybuzz-dev, a dev value \(declared by Pulumi\.dev\.yaml\)/,
+        );
+    });
+    it("flags a service of dev's namespace reached in-cluster, though no marker word is needed", () => {
+        const v = onlyViolation(
+            configMap({ CACHE: "redis://cache.keybuzz-dev.svc.cluster.local:6379" }),
+        );
+        assert.match(
+            v.message,
+            /cache\.keybuzz-dev\.svc\.cluster\.local, a dev value \(its namespace keybuzz-dev is declared by Pulumi\.dev\.yaml\)/,
+        );
+    });
+    it("raises nothing for ordinary words: cluster-internal names, a .dev domain, labels, volume names, versions, the same DB name on another server", () => {
+        const r = checkProd(
+            configMap({
+                API: "http://api.keybuzz-prod.svc.cluster.local:3000",
+                DOCS: "https://keybuzz.dev/docs",
+                TIER: "test",
+                VOLUME: "dev",
+                VERSION: "dev",
+                PROJECT: "keybuzz-ci",
+                DATABASE_URL: "postgresql://reporting@10.9.9.9:5432/keybuzz_dev",
+            }),
+        );
+        assert.deepEqual(
+            r.violations.map((v) => v.message),
+            [],
+        );
+    });
+    it("knows the environments of the policy config's vocabulary (staging, qa, uat in prod.json)", () => {
+        const v = onlyViolation(
+            configMap({ PAYMENTS: "https://payments-staging.keybuzz.io" }),
+            prodConfig({ environmentWords: { staging: ["staging"] } }),
+        );
+        assert.match(v.message, /a staging value \(the word "staging" marks staging values\)/);
     });
 });
