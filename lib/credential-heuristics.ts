@@ -5,8 +5,12 @@
 export const SECRET_NAME =
     /(SECRET|PASSWORD|PASSWD|PASSPHRASE|_PASS$|^PASS$|_PWD$|^PWD$|TOKEN(?!_?(EXPIRY|EXPIRES|TTL|LIFETIME|URL|ENDPOINT|TYPE))|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|_KEY$|^KEY$)/i;
 
-/** scheme://user:password@host — credentials embedded in a URL. */
-export const URL_WITH_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i;
+/**
+ * scheme://user:password@host — credentials embedded in a URL. Every repetition is bounded:
+ * an unbounded scheme made a 160 KB dotted string take minutes (each position re-scanned the
+ * rest of the string); bounded, the work is linear in the text.
+ */
+export const URL_WITH_CREDENTIALS = /[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/]{1,256}:[^\s@/]{1,1024}@/i;
 
 /** Shannon entropy in bits per character. */
 export function entropy(text: string): number {
