@@ -41,6 +41,22 @@ export function identityValues(
     ];
 }
 
+// An identity's values by lower-cased value, built once per identity: a large export asks
+// about every string it holds.
+const indexes = new WeakMap<EnvironmentIdentity, Map<string, IdentityKind[]>>();
+function valueIndex(identity: EnvironmentIdentity): Map<string, IdentityKind[]> {
+    let index = indexes.get(identity);
+    if (!index) {
+        index = new Map();
+        for (const v of identityValues(identity)) {
+            const key = v.value.toLowerCase();
+            index.set(key, [...(index.get(key) ?? []), v.kind]);
+        }
+        indexes.set(identity, index);
+    }
+    return index;
+}
+
 /** How a value may be matched to another environment. */
 export interface MatchOptions {
     /**

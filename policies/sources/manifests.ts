@@ -1,7 +1,7 @@
 /** Resources from plain Kubernetes YAML (kubectl get -o yaml): files, directories, Lists. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LineCounter, parseAllDocuments } from "yaml";
+import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
 import { EnvironmentIdentity } from "../../config/identity";
 import { databaseMentions } from "../database-urls";
 import { typeToken } from "../kubernetes";
@@ -52,25 +52,64 @@ function refuseUnrendered(file: string, text: string): void {
     }
 }
 
+/**
+ * The YAML documents of a file with the line each starts on, found in one pass over the text
+ * (a document starts after a `---` line at column 0, which inside a block can only be data
+ * when it is indented).
+ */
+function* documentsOf(text: string): Generator<{ text: string; line: number }> {
+    const separator = /^---(?=[ \t\r]|$)/gm;
+    let start = 0;
+    let line = 1;
+    let startLine = 1;
+    let counted = 0;
+    const lineAt = (pos: number) => {
+        for (
+            let i = text.indexOf("\n", counted);
+            i !== -1 && i < pos;
+            i = text.indexOf("\n", i + 1)
+        )
+            line++;
+        counted = pos;
+        return line;
+    };
+    for (let m = separator.exec(text); m; m = separator.exec(text)) {
+        if (m.index > start) yield { text: text.slice(start, m.index), line: startLine };
+        start = m.index + 3;
+        startLine = lineAt(m.index);
+    }
+    yield { text: text.slice(start), line: startLine };
+}
+
+/**
+ * Every Kubernetes object of the files under `target`. Parsed document by document with
+ * js-yaml (YAML 1.2 core schema: no timestamps or other implicit types, so values stay as
+ * kubectl wrote them): a 50 MB export is read in seconds, and only the objects are kept.
+ */
 export function readManifests(target: string, environment: string): ResourceView[] {
     const out: ResourceView[] = [];
     const read = files(target);
     for (const file of read) {
-        const lines = new LineCounter();
         const text = fs.readFileSync(file, "utf8");
         refuseUnrendered(file, text);
-        const docs = parseAllDocuments(text, { lineCounter: lines });
-        if (!Array.isArray(docs)) throw new ManifestError(`${file} is not YAML`);
-        for (const doc of docs) {
-            if (doc.errors.length)
+        for (const doc of documentsOf(text)) {
+            let obj: any;
+            try {
+                obj = load(doc.text, { schema: CORE_SCHEMA, filename: file });
+            } catch (e) {
+                if (!(e instanceof YAMLException)) throw e;
                 throw new ManifestError(
-                    `${file}:${lines.linePos(doc.errors[0].pos[0]).line}: ${doc.errors[0].message.split("\n")[0]}`,
+                    `${file}:${doc.line + (e.mark?.line ?? 0)}: ${e.reason || e.message.split("\n")[0]}`,
                 );
-            const obj = doc.toJS();
+            }
             if (!obj) continue;
+            if (typeof obj !== "object" || Array.isArray(obj))
+                throw new ManifestError(
+                    `${file}:${doc.line}: a document that is not a mapping (Kubernetes objects are mappings with apiVersion and kind)`,
+                );
             const items =
                 obj.kind === "List" || Array.isArray(obj.items) ? (obj.items ?? []) : [obj];
-            const line = doc.range ? lines.linePos(doc.range[0]).line : undefined;
+            const line = doc.line;
             for (const item of items) {
                 if (typeof item?.apiVersion !== "string" || typeof item?.kind !== "string")
                     throw new ManifestError(
