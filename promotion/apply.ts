@@ -14,15 +14,18 @@ export async function applyPlan(
     if (plan.refusal) throw new Error(`refused: ${plan.refusal}`);
     if (plan.inPlace) return { changed: false };
     const c = plan.candidate;
-    let changed = false;
-    for (const tag of [c.tags.immutable, c.tags.moving]) {
-        const r = await promoteTag(client, {
-            sourceRepository: c.sourceRepository,
-            digest: c.digest,
-            targetRepository: c.targetRepository,
-            targetTag: tag,
-        });
-        changed ||= r.changed;
-    }
-    return { changed };
+    const to = { digest: c.digest, targetRepository: c.targetRepository };
+    const immutable = await promoteTag(client, {
+        ...to,
+        sourceRepository: c.sourceRepository,
+        targetTag: c.tags.immutable,
+    });
+    // The immutable tag's write put every blob and child manifest in the target repository
+    // (verified after the write): the moving tag is a tag of what is already there.
+    const moving = await promoteTag(client, {
+        ...to,
+        sourceRepository: c.targetRepository,
+        targetTag: c.tags.moving,
+    });
+    return { changed: immutable.changed || moving.changed };
 }

@@ -61,6 +61,8 @@ export class RegistryClient {
     private readonly retry: RetryPolicy;
     private readonly dispatcher: Dispatcher;
     private readonly auth: Authenticator;
+    /** Manifests read by digest, verified, by `repository@digest`. */
+    private readonly manifests = new Map<string, Manifest>();
     /** HTTP requests sent to the registry (token requests excluded); for benchmarks. */
     requests = 0;
 
@@ -190,6 +192,19 @@ export class RegistryClient {
 
     /** GET a manifest's exact bytes; the digest is computed locally and checked. */
     async getManifest(repository: string, reference: string): Promise<Manifest> {
+        // By digest a manifest never changes: read once per repository per client (the layer
+        // scan and both tag writes of a promotion all need the same bytes).
+        const known = reference.startsWith("sha256:")
+            ? this.manifests.get(`${repository}@${reference}`)
+            : undefined;
+        if (known) return known;
+        const manifest = await this.fetchManifest(repository, reference);
+        if (reference.startsWith("sha256:"))
+            this.manifests.set(`${repository}@${reference}`, manifest);
+        return manifest;
+    }
+
+    private async fetchManifest(repository: string, reference: string): Promise<Manifest> {
         const image = this.image(repository, reference);
         const a = await this.call({
             method: "GET",
