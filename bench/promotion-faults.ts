@@ -12,14 +12,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { parseDocument } from "yaml";
-import { RegistryClient } from "../registry/client";
 import {
+    promoteApplyArgs,
     promotionProject,
     PROMOTE_ENV,
     PROMOTED_SERVICES,
+    skopeoCopyArgs,
+    useTargetSuffix,
 } from "../test/support/promotion-project";
-import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry } from "../test/support/registry";
+import { startRegistry, testRegistryClient } from "../test/support/registry";
 import { seeded, unavailableProxy } from "../test/support/reverse-proxy";
 import { ROOT } from "../test/support/stacks";
 
@@ -35,12 +36,7 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
         string,
         string
     >;
-    const direct = new RegistryClient({
-        registry: reg.address,
-        scheme: "http",
-        credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-    });
-    const prodFile = path.join(project.dir, "Pulumi.prod.yaml");
+    const direct = testRegistryClient(reg.address);
     const commands = Math.ceil(PROMOTIONS / PROMOTED_SERVICES.length);
     const ours = { ok: 0, failed: 0, wrongTag: 0, firstError: "" };
     const skopeo = { ok: 0, failed: 0, wrongTag: 0, firstError: "" };
@@ -49,32 +45,14 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
     const started = performance.now();
     for (let i = 0; i < commands; i++) {
         const suffix = `-f${i}`;
-        const doc = parseDocument(fs.readFileSync(prodFile, "utf8"));
-        doc.setIn(["config", "keybuzz-platform:promotion"], {
-            sourceStack: "dev",
-            targetRepositorySuffix: suffix,
-        });
-        fs.writeFileSync(prodFile, doc.toString());
+        useTargetSuffix(project, suffix);
         const cache = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-faults-cache-"));
         let exitOk = true;
         try {
-            await run(
-                "npm",
-                [
-                    "run",
-                    "-s",
-                    "promote",
-                    "--",
-                    "apply",
-                    "--stack",
-                    "prod",
-                    "--project",
-                    project.dir,
-                    "--source",
-                    project.sourceFile,
-                ],
-                { cwd: ROOT, env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache } },
-            );
+            await run("npm", promoteApplyArgs(project), {
+                cwd: ROOT,
+                env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
+            });
         } catch (e) {
             exitOk = false;
             ours.firstError ||= String((e as { stderr?: string }).stderr ?? e)
@@ -94,25 +72,13 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
             else ours.wrongTag++;
         }
         for (const s of PROMOTED_SERVICES) {
-            const source = images[s].replace(/:[^/:@]+@/, "@");
             const target = `keybuzzio/keybuzz-${s}-skopeo${suffix}`;
             let ok = true;
             try {
-                await run("skopeo", [
-                    "copy",
-                    "--retry-times",
-                    "5",
-                    "--all",
-                    "--preserve-digests",
-                    "--src-tls-verify=false",
-                    "--dest-tls-verify=false",
-                    "--src-creds",
-                    `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
-                    "--dest-creds",
-                    `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
-                    `docker://${source}`,
-                    `docker://${proxy.address}/${target}:prod`,
-                ]);
+                await run(
+                    "skopeo",
+                    skopeoCopyArgs(images[s], `${proxy.address}/${target}`, ["--retry-times", "5"]),
+                );
             } catch (e) {
                 ok = false;
                 skopeo.firstError ||= (

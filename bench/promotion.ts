@@ -11,30 +11,21 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { parseDocument } from "yaml";
 import {
+    promoteApplyArgs,
     promotionProject,
     PROMOTE_ENV,
     PROMOTED_SERVICES,
+    skopeoCopyArgs,
+    useTargetSuffix,
 } from "../test/support/promotion-project";
-import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry } from "../test/support/registry";
+import { startRegistry } from "../test/support/registry";
 import { countingProxy } from "../test/support/reverse-proxy";
 import { ROOT } from "../test/support/stacks";
 import { fmt, median } from "./stats";
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.KEYBUZZ_BENCH_RUNS ?? 5);
-
-/** Gives the project's prod stack its own target repositories (a first promotion each time). */
-function targetSuffix(dir: string, suffix: string): void {
-    const file = path.join(dir, "Pulumi.prod.yaml");
-    const doc = parseDocument(fs.readFileSync(file, "utf8"));
-    doc.setIn(["config", "keybuzz-platform:promotion"], {
-        sourceStack: "dev",
-        targetRepositorySuffix: suffix,
-    });
-    fs.writeFileSync(file, doc.toString());
-}
 
 (async () => {
     const reg = await startRegistry();
@@ -47,44 +38,21 @@ function targetSuffix(dir: string, suffix: string): void {
     const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-cache-"));
 
     const ours = async (suffix: string, cache: string) => {
-        targetSuffix(project.dir, suffix);
-        await run(
-            "npm",
-            [
-                "run",
-                "-s",
-                "promote",
-                "--",
-                "apply",
-                "--stack",
-                "prod",
-                "--project",
-                project.dir,
-                "--source",
-                project.sourceFile,
-            ],
-            {
-                cwd: ROOT,
-                env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
-            },
-        );
+        useTargetSuffix(project, suffix);
+        await run("npm", promoteApplyArgs(project), {
+            cwd: ROOT,
+            env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
+        });
     };
     const skopeo = async (suffix: string) => {
         for (const s of PROMOTED_SERVICES) {
-            const source = images[s].replace(/:[^/:@]+@/, "@");
-            await run("skopeo", [
-                "copy",
-                "--all",
-                "--preserve-digests",
-                "--src-tls-verify=false",
-                "--dest-tls-verify=false",
-                "--src-creds",
-                `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
-                "--dest-creds",
-                `${REGISTRY_USER}:${REGISTRY_PASSWORD}`,
-                `docker://${source}`,
-                `docker://${proxy.address}/keybuzzio/keybuzz-${s}-skopeo${suffix}:prod`,
-            ]);
+            await run(
+                "skopeo",
+                skopeoCopyArgs(
+                    images[s],
+                    `${proxy.address}/keybuzzio/keybuzz-${s}-skopeo${suffix}`,
+                ),
+            );
         }
     };
     const measure = async (fn: (i: number) => Promise<unknown>) => {

@@ -5,7 +5,13 @@ import * as path from "node:path";
 import { recordVerifiedIn } from "../../promotion/evidence";
 import { RegistryClient } from "../../registry/client";
 import { pushImage } from "../support/oci-images";
-import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
+import {
+    REGISTRY_PASSWORD,
+    REGISTRY_USER,
+    startRegistry,
+    TestRegistry,
+    testRegistryClient,
+} from "../support/registry";
 import { pulumiInAsync } from "../support/run";
 import { ROOT } from "../support/stacks";
 
@@ -26,11 +32,7 @@ describe("the real Pulumi engine: promotion as a RegistryTag resource (language 
 
     before(async () => {
         reg = await startRegistry();
-        client = new RegistryClient({
-            registry: reg.address,
-            scheme: "http",
-            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-        });
+        client = testRegistryClient(reg.address);
         v1 = await pushImage(reg.address, repo, "v1", {
             files: { "app/a.js": "1" },
             flavour: "oci",

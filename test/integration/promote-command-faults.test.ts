@@ -2,10 +2,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
-import { RegistryClient } from "../../registry/client";
-import { promotionProject, PROMOTE_ENV, PROMOTED_SERVICES } from "../support/promotion-project";
-import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
+import {
+    promotionProject,
+    PROMOTE_ENV,
+    PROMOTED_SERVICES,
+    useTargetSuffix,
+} from "../support/promotion-project";
+import { startRegistry, TestRegistry, testRegistryClient } from "../support/registry";
 import { seeded, unavailableProxy } from "../support/reverse-proxy";
 import { npmRunAsync } from "../support/run";
 
@@ -20,20 +23,10 @@ describe("npm run promote through a registry answering 10% of requests with 503 
     it("completes every promotion with the tags right: every call, blob reads included, is retried", async () => {
         const proxy = await unavailableProxy(reg.address, 0.1, seeded(7));
         const project = await promotionProject(reg.address, proxy.address);
-        const direct = new RegistryClient({
-            registry: reg.address,
-            scheme: "http",
-            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-        });
-        const prodFile = path.join(project.dir, "Pulumi.prod.yaml");
+        const direct = testRegistryClient(reg.address);
         try {
             for (let i = 0; i < 8; i++) {
-                const doc = parseDocument(fs.readFileSync(prodFile, "utf8"));
-                doc.setIn(["config", "keybuzz-platform:promotion"], {
-                    sourceStack: "dev",
-                    targetRepositorySuffix: `-r${i}`,
-                });
-                fs.writeFileSync(prodFile, doc.toString());
+                useTargetSuffix(project, `-r${i}`);
                 // A cold layer cache each time: every run reads the layers through the faults.
                 const cache = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-faults-cache-"));
                 const r = await npmRunAsync(

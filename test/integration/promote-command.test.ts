@@ -6,7 +6,13 @@ import { parse, parseDocument } from "yaml";
 import { recordVerifiedIn } from "../../promotion/evidence";
 import { RegistryClient } from "../../registry/client";
 import { pushImage } from "../support/oci-images";
-import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
+import {
+    REGISTRY_PASSWORD,
+    REGISTRY_USER,
+    startRegistry,
+    TestRegistry,
+    testRegistryClient,
+} from "../support/registry";
 import { npmRunAsync } from "../support/run";
 import { ROOT } from "../support/stacks";
 
@@ -38,11 +44,7 @@ describe("npm run promote against a real registry (plan, apply, ledger, rollback
 
     before(async () => {
         reg = await startRegistry();
-        client = new RegistryClient({
-            registry: reg.address,
-            scheme: "http",
-            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-        });
+        client = testRegistryClient(reg.address);
         project = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-promote-"));
         for (const f of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"])
             fs.copyFileSync(path.join(ROOT, f), path.join(project, f));

@@ -11,7 +11,13 @@ import { reverseProxy, seeded } from "../support/reverse-proxy";
 import { scanImage, SCANNER_VERSION } from "../../promotion/layer-scan";
 import { pushImage } from "../support/oci-images";
 import { identityOfStack } from "../support/stacks";
-import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
+import {
+    REGISTRY_PASSWORD,
+    REGISTRY_USER,
+    startRegistry,
+    TestRegistry,
+    testRegistryClient,
+} from "../support/registry";
 import { startTokenServer, TokenServer } from "../support/token-server";
 
 describe("registry token auth (real registry + a token server on 127.0.0.1)", () => {
@@ -37,11 +43,7 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
     });
 
     it("answers 401 with a Bearer challenge, fetches a token with Basic credentials, and promotes", async () => {
-        const client = new RegistryClient({
-            registry: reg.address,
-            scheme: "http",
-            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-        });
+        const client = testRegistryClient(reg.address);
         const digest = (globalThis as any).__digest as string;
         const r = await promoteTag(client, {
             sourceRepository: "keybuzzio/keybuzz-api",
@@ -56,11 +58,7 @@ describe("registry token auth (real registry + a token server on 127.0.0.1)", ()
     });
 
     it("refreshes an expired token instead of failing", async () => {
-        const client = new RegistryClient({
-            registry: reg.address,
-            scheme: "http",
-            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-        });
+        const client = testRegistryClient(reg.address);
         await client.headManifest("keybuzzio/keybuzz-api", "prod");
         const issued = client.tokenRequests;
         await new Promise((r) => setTimeout(r, 2500)); // tokens live 2 s
@@ -163,11 +161,7 @@ describe("promotion under injected faults (200 randomized runs)", () => {
             files: { "v.txt": "b" },
             flavour: "index",
         });
-        const direct = new RegistryClient({
-            registry: reg.address,
-            scheme: "http",
-            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-        });
+        const direct = testRegistryClient(reg.address);
         const rng = seeded(20261124);
         const proxy = await faultyProxy(reg.address, rng);
         const outcomes = { promoted: 0, failedUnchanged: 0, failedButPromoted: 0, violations: 0 };
@@ -334,11 +328,7 @@ describe("layer-scan verdicts cached by layer digest", () => {
         });
         const proxy = await flakyBlobProxy(reg.address, () => 0.5);
         const scan = async () => {
-            const client = new RegistryClient({
-                registry: proxy.address,
-                scheme: "http",
-                credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-            });
+            const client = testRegistryClient(proxy.address);
             try {
                 return await scanImage(client, repo, digest, "prod", [identityOfStack("dev")]);
             } finally {

@@ -12,7 +12,7 @@ import {
 import { planService } from "../../promotion/plan";
 import { PromotionSettings } from "../../promotion/settings";
 import { pushImage, skopeoDigest } from "../support/oci-images";
-import { REGISTRY_PASSWORD, REGISTRY_USER, startRegistry, TestRegistry } from "../support/registry";
+import { startRegistry, TestRegistry, testRegistryClient } from "../support/registry";
 import { identityOfStack } from "../support/stacks";
 
 const SRC = "keybuzzio/keybuzz-client";
@@ -23,11 +23,7 @@ describe("promotion against a real registry (docker-registry on 127.0.0.1, Basic
     let client: RegistryClient;
     before(async () => {
         reg = await startRegistry();
-        client = new RegistryClient({
-            registry: reg.address,
-            scheme: "http",
-            credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-        });
+        client = testRegistryClient(reg.address);
     });
     after(async () => {
         await client.close();

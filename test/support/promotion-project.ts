@@ -8,9 +8,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { recordVerifiedIn } from "../../promotion/evidence";
-import { RegistryClient } from "../../registry/client";
+import { parseDocument } from "yaml";
 import { pushImage } from "./oci-images";
-import { REGISTRY_PASSWORD, REGISTRY_USER } from "./registry";
+import { REGISTRY_PASSWORD, REGISTRY_USER, testRegistryClient } from "./registry";
 import { ROOT } from "./stacks";
 
 export const PROMOTED_SERVICES = ["api", "client", "website"] as const;
@@ -36,11 +36,7 @@ export async function promotionProject(
     for (const f of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"])
         fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
     const tag = opts.tag ?? "v1";
-    const client = new RegistryClient({
-        registry: pushTo,
-        scheme: "http",
-        credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
-    });
+    const client = testRegistryClient(pushTo);
     const digests: Record<string, string> = {};
     const images: Record<string, string> = {};
     try {
@@ -72,3 +68,55 @@ export const PROMOTE_ENV = {
     KEYBUZZ_REGISTRY_PASSWORD: REGISTRY_PASSWORD,
     KEYBUZZ_REGISTRY_SCHEME: "http",
 };
+
+/** Points the project's prod stack at target repositories of their own (`<repo><suffix>`): a first promotion each time. */
+export function useTargetSuffix(project: PromotionProject, suffix: string): void {
+    const file = path.join(project.dir, "Pulumi.prod.yaml");
+    const doc = parseDocument(fs.readFileSync(file, "utf8"));
+    doc.setIn(["config", "keybuzz-platform:promotion"], {
+        sourceStack: "dev",
+        targetRepositorySuffix: suffix,
+    });
+    fs.writeFileSync(file, doc.toString());
+}
+
+/** The arguments of `npm run promote -- apply` of the project's prod stack from DEV's images file. */
+export function promoteApplyArgs(project: PromotionProject): string[] {
+    return [
+        "run",
+        "-s",
+        "promote",
+        "--",
+        "apply",
+        "--stack",
+        "prod",
+        "--project",
+        project.dir,
+        "--source",
+        project.sourceFile,
+    ];
+}
+
+/** `skopeo copy` of one of DEV's images (by digest) to `<target>:prod`, with the test registry's credentials. */
+export function skopeoCopyArgs(
+    sourceImage: string,
+    target: string,
+    extra: readonly string[] = [],
+): string[] {
+    const creds = `${REGISTRY_USER}:${REGISTRY_PASSWORD}`;
+    const source = sourceImage.replace(/:[^/:@]+@/, "@");
+    return [
+        "copy",
+        ...extra,
+        "--all",
+        "--preserve-digests",
+        "--src-tls-verify=false",
+        "--dest-tls-verify=false",
+        "--src-creds",
+        creds,
+        "--dest-creds",
+        creds,
+        `docker://${source}`,
+        `docker://${target}:prod`,
+    ];
+}

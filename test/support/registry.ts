@@ -8,6 +8,8 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { hashSync } from "bcryptjs";
+import { RegistryClient } from "../../registry/client";
+import { RetryPolicy } from "../../registry/retry";
 
 export const REGISTRY_USER = "promoter";
 export const REGISTRY_PASSWORD = "registry-test-password-1";
@@ -81,4 +83,14 @@ export async function startRegistry(opts: { token?: TokenAuth } = {}): Promise<T
                 child.kill("SIGTERM");
             }),
     };
+}
+
+/** A client of the test registry (or of a proxy in front of it), with its credentials. */
+export function testRegistryClient(address: string, retry?: RetryPolicy): RegistryClient {
+    return new RegistryClient({
+        registry: address,
+        scheme: "http",
+        credentials: { username: REGISTRY_USER, password: REGISTRY_PASSWORD },
+        retry,
+    });
 }
