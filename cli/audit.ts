@@ -69,75 +69,86 @@ function registryAccess() {
     return { scheme: scheme ?? "https", username, password };
 }
 
-main("audit", async () => {
-    const { values } = parseFlags(
-        process.argv.slice(2),
-        {
-            target: { type: "string" },
-            stack: { type: "string" },
-            format: { type: "string" },
-            out: { type: "string" },
-            concurrency: { type: "string" },
-            "timeout-ms": { type: "string" },
-            "record-gate": { type: "boolean" },
-            project: { type: "string" },
-        },
-        USAGE,
-    );
-    const format = oneOf("format", values.format, ["md", "json"] as const, "md");
-    const root = process.env.KEYBUZZ_ROOT ?? process.cwd();
-    try {
-        if (!values.target && !values.stack)
-            throw new CannotRun(`give --target <file> or --stack <name>\nusage: ${USAGE}`);
-        // --project: the Pulumi project whose stack outputs name the targets (default: this one).
-        const target = values.target
-            ? readTarget(values.target)
-            : targetFromStack(values.stack!, values.project ?? root);
-        const access = values["record-gate"] ? registryAccess() : undefined;
-        const matrices = readMatrices(
-            path.join(root, "audit", "matrix"),
-            Object.keys(target.services),
+main(
+    "audit",
+    async () => {
+        const { values } = parseFlags(
+            process.argv.slice(2),
+            {
+                target: { type: "string" },
+                stack: { type: "string" },
+                format: { type: "string" },
+                out: { type: "string" },
+                concurrency: { type: "string" },
+                "timeout-ms": { type: "string" },
+                "record-gate": { type: "boolean" },
+                project: { type: "string" },
+            },
+            USAGE,
         );
-        const tty = process.stderr.isTTY;
-        const result = await runAudit(target, matrices, otherIdentities(root, target.environment), {
-            ...DEFAULT_AUDIT_OPTIONS,
-            concurrency: positiveInt(
-                "concurrency",
-                values.concurrency,
-                DEFAULT_AUDIT_OPTIONS.concurrency,
-            ),
-            timeoutMs: positiveInt(
-                "timeout-ms",
-                values["timeout-ms"],
-                DEFAULT_AUDIT_OPTIONS.timeoutMs,
-            ),
-            onProgress: tty
-                ? (d, t) => process.stderr.write(`\raudit: ${d}/${t} endpoints`)
-                : undefined,
-        });
-        if (tty) process.stderr.write("\n");
-        // --record-gate keeps its name (pipelines call it); what it records is "verified in <environment>".
-        const recorded = values["record-gate"] ? await recordEvidence(target, result, access!) : [];
-        emit(
-            format === "json"
-                ? JSON.stringify(
-                      { schemaVersion: 1, ...result, verifiedInRecorded: recorded },
-                      null,
-                      2,
-                  )
-                : renderAuditMarkdown(result),
-            values.out,
-        );
-        if (values["record-gate"])
-            process.stderr.write(
-                result.verdict === "pass"
-                    ? `audit: recorded "verified in ${target.environment}" for ${recorded.map((g) => g.digest).join(", ") || "no digest (targets name no image@sha256)"}\n`
-                    : `audit: failed, nothing recorded as verified in ${target.environment}\n`,
+        const format = oneOf("format", values.format, ["md", "json"] as const, "md");
+        const root = process.env.KEYBUZZ_ROOT ?? process.cwd();
+        try {
+            if (!values.target && !values.stack)
+                throw new CannotRun(`give --target <file> or --stack <name>\nusage: ${USAGE}`);
+            // --project: the Pulumi project whose stack outputs name the targets (default: this one).
+            const target = values.target
+                ? readTarget(values.target)
+                : targetFromStack(values.stack!, values.project ?? root);
+            const access = values["record-gate"] ? registryAccess() : undefined;
+            const matrices = readMatrices(
+                path.join(root, "audit", "matrix"),
+                Object.keys(target.services),
             );
-        return result.verdict === "pass" ? EXIT_OK : EXIT_FAILED;
-    } catch (e) {
-        if (e instanceof AuditInputError || e instanceof AuditCannotRun)
-            throw new CannotRun(e.message);
-        throw e;
-    }
-});
+            const tty = process.stderr.isTTY;
+            const result = await runAudit(
+                target,
+                matrices,
+                otherIdentities(root, target.environment),
+                {
+                    ...DEFAULT_AUDIT_OPTIONS,
+                    concurrency: positiveInt(
+                        "concurrency",
+                        values.concurrency,
+                        DEFAULT_AUDIT_OPTIONS.concurrency,
+                    ),
+                    timeoutMs: positiveInt(
+                        "timeout-ms",
+                        values["timeout-ms"],
+                        DEFAULT_AUDIT_OPTIONS.timeoutMs,
+                    ),
+                    onProgress: tty
+                        ? (d, t) => process.stderr.write(`\raudit: ${d}/${t} endpoints`)
+                        : undefined,
+                },
+            );
+            if (tty) process.stderr.write("\n");
+            // --record-gate keeps its name (pipelines call it); what it records is "verified in <environment>".
+            const recorded = values["record-gate"]
+                ? await recordEvidence(target, result, access!)
+                : [];
+            emit(
+                format === "json"
+                    ? JSON.stringify(
+                          { schemaVersion: 1, ...result, verifiedInRecorded: recorded },
+                          null,
+                          2,
+                      )
+                    : renderAuditMarkdown(result),
+                values.out,
+            );
+            if (values["record-gate"])
+                process.stderr.write(
+                    result.verdict === "pass"
+                        ? `audit: recorded "verified in ${target.environment}" for ${recorded.map((g) => g.digest).join(", ") || "no digest (targets name no image@sha256)"}\n`
+                        : `audit: failed, nothing recorded as verified in ${target.environment}\n`,
+                );
+            return result.verdict === "pass" ? EXIT_OK : EXIT_FAILED;
+        } catch (e) {
+            if (e instanceof AuditInputError || e instanceof AuditCannotRun)
+                throw new CannotRun(e.message);
+            throw e;
+        }
+    },
+    { timeoutS: 900 },
+);

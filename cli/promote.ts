@@ -27,6 +27,7 @@ import {
 } from "../config/stack-file";
 import { formatIssues, validateStackConfig } from "../config/validate";
 import {
+    beginWrites,
     CannotRun,
     emit,
     EXIT_FAILED,
@@ -77,124 +78,131 @@ function sourceImages(file: string | undefined, sourceStack: string): Record<str
     return parsed as Record<string, string>;
 }
 
-main("promote", async () => {
-    const { values, positionals } = parseFlags(
-        process.argv.slice(2),
-        {
-            stack: { type: "string" },
-            project: { type: "string" },
-            source: { type: "string" },
-            service: { type: "string", multiple: true },
-            to: { type: "string" },
-            format: { type: "string" },
-        },
-        USAGE,
-    );
-    if (!positionals[0])
-        throw new CannotRun(`name an action: plan, apply, ledger or rollback\nusage: ${USAGE}`);
-    const action = oneOf(
-        "action",
-        positionals[0],
-        ["plan", "apply", "ledger", "rollback"] as const,
-        "plan",
-    );
-    const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-    if (!values.stack) throw new CannotRun(`--stack <target stack> is required\nusage: ${USAGE}`);
-    // --project: another checkout of this project (its stack files and ledger/); default this one.
-    const root = path.resolve(values.project ?? process.env.KEYBUZZ_ROOT ?? process.cwd());
-    const stack = values.stack;
-
-    if (action === "ledger") {
-        const ledger = readLedger(ledgerPath(root, stack), stack);
-        emit(
-            format === "json" ? JSON.stringify(ledger, null, 2) : ledgerText(ledger.entries),
-            undefined,
+main(
+    "promote",
+    async () => {
+        const { values, positionals } = parseFlags(
+            process.argv.slice(2),
+            {
+                stack: { type: "string" },
+                project: { type: "string" },
+                source: { type: "string" },
+                service: { type: "string", multiple: true },
+                to: { type: "string" },
+                format: { type: "string" },
+            },
+            USAGE,
         );
-        return EXIT_OK;
-    }
-
-    const services = (values.service ?? [...SERVICE_NAMES]) as ServiceName[];
-    for (const s of services)
-        if (!(SERVICE_NAMES as readonly string[]).includes(s))
-            throw new CannotRun(`--service ${s} is not one of ${SERVICE_NAMES.join(", ")}`);
-
-    // The stack file through the config schema, as `pulumi up` reads it. Decrypted only when
-    // the registry credentials must come from it (the key derivation is the slow part).
-    const fromEnv = registryCredentialsFromEnv();
-    const stackFile = stackFilePath(root, stack);
-    let raw: Record<string, unknown>;
-    try {
-        raw = readStackFile(
-            stackFile,
-            fromEnv.username && fromEnv.password ? undefined : passphraseFromEnv(),
+        if (!positionals[0])
+            throw new CannotRun(`name an action: plan, apply, ledger or rollback\nusage: ${USAGE}`);
+        const action = oneOf(
+            "action",
+            positionals[0],
+            ["plan", "apply", "ledger", "rollback"] as const,
+            "plan",
         );
-    } catch (e) {
-        if (e instanceof StackFileError) throw new CannotRun(e.message);
-        throw e;
-    }
-    const others = otherIdentities(root, stack);
-    const validated = validateStackConfig(stack, raw, others);
-    if (!validated.ok)
-        throw new CannotRun(
-            formatIssues(stack, path.basename(stackFile), validated.issues).replace(
-                "nothing was deployed",
-                "nothing was promoted",
-            ),
-        );
-    const config = validated.config;
-    let settings;
-    try {
-        settings = promotionSettings(config);
-    } catch (e) {
-        if (e instanceof PromotionSettingsError) throw new CannotRun(e.message);
-        throw e;
-    }
-    if (fromEnv.scheme) settings = { ...settings, registryScheme: fromEnv.scheme };
-    const username = fromEnv.username ?? config.registry.username;
-    const password =
-        fromEnv.password ??
-        (config.registryPassword instanceof SecretValue
-            ? config.registryPassword.value
-            : undefined);
-    if (!username || !password)
-        throw new CannotRun(
-            `no registry credentials: set KEYBUZZ_REGISTRY_USERNAME/KEYBUZZ_REGISTRY_PASSWORD, or registry.username and registryPassword in ${path.basename(stackFile)} (with its passphrase)`,
-        );
+        const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+        if (!values.stack)
+            throw new CannotRun(`--stack <target stack> is required\nusage: ${USAGE}`);
+        // --project: another checkout of this project (its stack files and ledger/); default this one.
+        const root = path.resolve(values.project ?? process.env.KEYBUZZ_ROOT ?? process.cwd());
+        const stack = values.stack;
 
-    let result: StackPromotionResult;
-    try {
-        result = await promoteStack({
+        if (action === "ledger") {
+            const ledger = readLedger(ledgerPath(root, stack), stack);
+            emit(
+                format === "json" ? JSON.stringify(ledger, null, 2) : ledgerText(ledger.entries),
+                undefined,
+            );
+            return EXIT_OK;
+        }
+
+        const services = (values.service ?? [...SERVICE_NAMES]) as ServiceName[];
+        for (const s of services)
+            if (!(SERVICE_NAMES as readonly string[]).includes(s))
+                throw new CannotRun(`--service ${s} is not one of ${SERVICE_NAMES.join(", ")}`);
+
+        // The stack file through the config schema, as `pulumi up` reads it. Decrypted only when
+        // the registry credentials must come from it (the key derivation is the slow part).
+        const fromEnv = registryCredentialsFromEnv();
+        const stackFile = stackFilePath(root, stack);
+        let raw: Record<string, unknown>;
+        try {
+            raw = readStackFile(
+                stackFile,
+                fromEnv.username && fromEnv.password ? undefined : passphraseFromEnv(),
+            );
+        } catch (e) {
+            if (e instanceof StackFileError) throw new CannotRun(e.message);
+            throw e;
+        }
+        const others = otherIdentities(root, stack);
+        const validated = validateStackConfig(stack, raw, others);
+        if (!validated.ok)
+            throw new CannotRun(
+                formatIssues(stack, path.basename(stackFile), validated.issues).replace(
+                    "nothing was deployed",
+                    "nothing was promoted",
+                ),
+            );
+        const config = validated.config;
+        let settings;
+        try {
+            settings = promotionSettings(config);
+        } catch (e) {
+            if (e instanceof PromotionSettingsError) throw new CannotRun(e.message);
+            throw e;
+        }
+        if (fromEnv.scheme) settings = { ...settings, registryScheme: fromEnv.scheme };
+        const username = fromEnv.username ?? config.registry.username;
+        const password =
+            fromEnv.password ??
+            (config.registryPassword instanceof SecretValue
+                ? config.registryPassword.value
+                : undefined);
+        if (!username || !password)
+            throw new CannotRun(
+                `no registry credentials: set KEYBUZZ_REGISTRY_USERNAME/KEYBUZZ_REGISTRY_PASSWORD, or registry.username and registryPassword in ${path.basename(stackFile)} (with its passphrase)`,
+            );
+
+        let result: StackPromotionResult;
+        try {
+            result = await promoteStack({
+                action,
+                root,
+                stack,
+                stackFile,
+                settings,
+                others,
+                services,
+                servicesNamed: values.service !== undefined,
+                sourceImages:
+                    action === "rollback"
+                        ? undefined
+                        : sourceImages(values.source, settings.sourceStack),
+                to: values.to,
+                credentials: { username, password },
+                by: process.env.GITHUB_ACTOR ?? os.userInfo().username,
+                onWritesBegin: beginWrites,
+            });
+        } catch (e) {
+            if (e instanceof PromotionInputError) throw new CannotRun(e.message);
+            throw e;
+        }
+        const summary = {
             action,
-            root,
             stack,
-            stackFile,
-            settings,
-            others,
-            services,
-            servicesNamed: values.service !== undefined,
-            sourceImages:
-                action === "rollback"
-                    ? undefined
-                    : sourceImages(values.source, settings.sourceStack),
-            to: values.to,
-            credentials: { username, password },
-            by: process.env.GITHUB_ACTOR ?? os.userInfo().username,
-        });
-    } catch (e) {
-        if (e instanceof PromotionInputError) throw new CannotRun(e.message);
-        throw e;
-    }
-    const summary = {
-        action,
-        stack,
-        written: result.written,
-        sourceStack: settings.sourceStack,
-        services: result.plans.map(serviceSummary),
-        ledgerEntries: result.ledgerEntries.length,
-    };
-    emit(format === "json" ? JSON.stringify(summary, null, 2) : planText(summary), undefined);
-    return result.plans.some((s) => s.refusal) ? EXIT_FAILED : EXIT_OK;
-});
+            written: result.written,
+            sourceStack: settings.sourceStack,
+            services: result.plans.map(serviceSummary),
+            ledgerEntries: result.ledgerEntries.length,
+        };
+        emit(format === "json" ? JSON.stringify(summary, null, 2) : planText(summary), undefined);
+        return result.plans.some((s) => s.refusal) ? EXIT_FAILED : EXIT_OK;
+    },
+    // 15 minutes: a registry answering just before every per-request timeout cannot hold a pipeline longer.
+    { timeoutS: 900 },
+);
 
 function serviceSummary(s: ServicePlan) {
     const c = s.candidate;

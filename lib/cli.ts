@@ -107,7 +107,12 @@ export function readInput(file: string, flag: string, cap = 256 << 20): string {
  * trace only with KEYBUZZ_DEBUG=1): a pipeline reads exit 1 as "a check failed", never as
  * "the tool crashed".
  */
-export async function main(name: string, body: () => Promise<number>): Promise<void> {
+export async function main(
+    name: string,
+    body: () => Promise<number>,
+    /** The command's own default deadline (KEYBUZZ_COMMAND_TIMEOUT_S overrides); none when absent. */
+    options: { timeoutS?: number } = {},
+): Promise<void> {
     const fail = (e: unknown) => {
         const message = e instanceof Error ? e.message : String(e);
         const firstLine = printable(
@@ -127,9 +132,47 @@ export async function main(name: string, body: () => Promise<number>): Promise<v
         fail(e);
         process.exit(EXIT_CANNOT_RUN);
     });
+    // The whole command has a deadline, not only each request: a server that answers just
+    // before every per-request timeout must not hold a pipeline for hours.
+    const seconds = commandTimeoutSeconds(options.timeoutS);
+    if (seconds !== undefined)
+        deadline = setTimeout(() => {
+            process.stderr.write(
+                `${name}: could not run: gave up after ${seconds} s (the command's deadline, KEYBUZZ_COMMAND_TIMEOUT_S); nothing was written\n`,
+            );
+            process.exit(EXIT_CANNOT_RUN);
+        }, seconds * 1000);
+    deadline?.unref();
     try {
         process.exitCode = await body();
     } catch (e) {
         fail(e);
+    } finally {
+        if (deadline) clearTimeout(deadline);
     }
+}
+
+let deadline: NodeJS.Timeout | undefined;
+
+/** KEYBUZZ_COMMAND_TIMEOUT_S: a command's total time, in seconds; else the command's own default. */
+function commandTimeoutSeconds(fallback: number | undefined): number | undefined {
+    const raw = process.env.KEYBUZZ_COMMAND_TIMEOUT_S;
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 86_400) {
+        process.stderr.write(
+            `KEYBUZZ_COMMAND_TIMEOUT_S=${printable(raw).slice(0, 40)} is not a whole number of seconds from 1 to 86400; ignored\n`,
+        );
+        return fallback;
+    }
+    return n;
+}
+
+/**
+ * From here the command writes (registry tags, then the ledger and the stack file): the
+ * command deadline no longer applies, so a promotion is never cut between its writes. Each
+ * write is still bounded by the per-request deadlines and the retry budget.
+ */
+export function beginWrites(): void {
+    if (deadline) clearTimeout(deadline);
 }

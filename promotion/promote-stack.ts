@@ -39,6 +39,8 @@ export interface StackPromotion {
     readonly credentials: Credentials;
     /** Who promotes, for the ledger. */
     readonly by: string;
+    /** Called once every check passed, before the first write. */
+    readonly onWritesBegin?: () => void;
 }
 
 export interface StackPromotionResult {
@@ -159,6 +161,7 @@ export async function promoteStack(p: StackPromotion): Promise<StackPromotionRes
         const write = p.action !== "plan" && plans.every((s) => !s.refusal);
         const entries: Array<Omit<LedgerEntry, "id">> = [];
         if (write) {
+            p.onWritesBegin?.();
             for (const plan of plans) {
                 await applyPlan(clientFor(plan.candidate.registry), plan);
                 if (moves(plan) || plan.rollbackOf) entries.push(ledgerEntry(plan, p));

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
@@ -61,6 +62,52 @@ describe("npm run promote through a registry answering 10% of requests with 503 
         } finally {
             await direct.close();
             await proxy.close();
+            fs.rmSync(project.dir, { recursive: true, force: true });
+        }
+    });
+
+    it("gives up at the command's deadline on a registry that accepts connections and never answers, writing nothing", async () => {
+        const project = await promotionProject(reg.address, reg.address);
+        // A listener that takes every connection and never says a word.
+        const silent = net.createServer(() => undefined);
+        await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+        const address = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+        const images = JSON.parse(fs.readFileSync(project.sourceFile, "utf8")) as Record<
+            string,
+            string
+        >;
+        for (const s of Object.keys(images)) images[s] = images[s].replace(reg.address, address);
+        fs.writeFileSync(project.sourceFile, JSON.stringify(images));
+        const prodBefore = fs.readFileSync(path.join(project.dir, "Pulumi.prod.yaml"), "utf8");
+        try {
+            const started = Date.now();
+            const r = await npmRunAsync(
+                "promote",
+                [
+                    "apply",
+                    "--stack",
+                    "prod",
+                    "--project",
+                    project.dir,
+                    "--source",
+                    project.sourceFile,
+                ],
+                { ...PROMOTE_ENV, KEYBUZZ_COMMAND_TIMEOUT_S: "3" },
+            );
+            const seconds = (Date.now() - started) / 1000;
+            assert.equal(r.code, 2, r.stderr);
+            assert.match(
+                r.stderr,
+                /^promote: could not run: gave up after 3 s \(the command's deadline, KEYBUZZ_COMMAND_TIMEOUT_S\); nothing was written\n$/,
+            );
+            assert.ok(seconds < 15, `took ${seconds} s`);
+            assert.equal(
+                fs.readFileSync(path.join(project.dir, "Pulumi.prod.yaml"), "utf8"),
+                prodBefore,
+            );
+            assert.ok(!fs.existsSync(path.join(project.dir, "ledger")));
+        } finally {
+            silent.close();
             fs.rmSync(project.dir, { recursive: true, force: true });
         }
     });
