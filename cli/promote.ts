@@ -51,13 +51,20 @@ const USAGE =
     "npm run promote -- plan|apply|ledger|rollback --stack <target> [--project <dir>] [--source <images.json>] [--service <name>] [--to <id|digest>] [--format text|json]";
 
 /** The source stage's images by digest: --source file, else the source stack's `images` output. */
-function sourceImages(file: string | undefined, sourceStack: string): Record<string, string> {
+function sourceImages(
+    file: string | undefined,
+    sourceStack: string,
+): { images: Record<string, string>; from: string } {
     let parsed: unknown;
+    const from = file ? `--source ${file}` : `the images output of stack ${sourceStack}`;
     if (file) {
+        const text = readInput(file, "--source");
         try {
-            parsed = JSON.parse(readInput(file, "--source"));
+            parsed = JSON.parse(text);
         } catch (e) {
-            throw new CannotRun(`cannot read --source ${file}: ${(e as Error).message}`);
+            throw new CannotRun(
+                `cannot read --source ${file}: not JSON (${(e as Error).message}); give a JSON object of service → image@sha256:…`,
+            );
         }
     } else {
         const r = spawnSync(
@@ -72,10 +79,8 @@ function sourceImages(file: string | undefined, sourceStack: string): Record<str
         parsed = JSON.parse(r.stdout);
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
-        throw new CannotRun(
-            `${file ?? `the images output of ${sourceStack}`}: expected a JSON object of service → image@sha256:…`,
-        );
-    return parsed as Record<string, string>;
+        throw new CannotRun(`${from}: expected a JSON object of service → image@sha256:…`);
+    return { images: parsed as Record<string, string>, from };
 }
 
 main(
@@ -176,7 +181,7 @@ main(
                 others,
                 services,
                 servicesNamed: values.service !== undefined,
-                sourceImages:
+                source:
                     action === "rollback"
                         ? undefined
                         : sourceImages(values.source, settings.sourceStack),

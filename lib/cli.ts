@@ -114,7 +114,11 @@ export async function main(
     options: { timeoutS?: number } = {},
 ): Promise<void> {
     const fail = (e: unknown) => {
-        const message = e instanceof Error ? e.message : String(e);
+        // The usage goes on the same line: whatever stops a command is one line on stderr.
+        const message = (e instanceof Error ? e.message : String(e)).replace(
+            /\nusage: /,
+            " — usage: ",
+        );
         const firstLine = printable(
             message.split("\n").length > 1 && !(e instanceof CannotRun)
                 ? message.split("\n")[0]

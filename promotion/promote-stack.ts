@@ -33,7 +33,10 @@ export interface StackPromotion {
     /** The services were named on the command line (a missing rollback target is then an error). */
     readonly servicesNamed: boolean;
     /** plan/apply: the source stage's images by service (`registry/repo[:tag]@sha256:…`). */
-    readonly sourceImages?: Readonly<Record<string, string>>;
+    readonly source?: {
+        readonly images: Readonly<Record<string, string>>;
+        /** Where they were read, for messages. */ readonly from: string;
+    };
     /** rollback: ledger id or digest; default the entry before the current one. */
     readonly to?: string;
     readonly credentials: Credentials;
@@ -78,10 +81,10 @@ function wantedImages(p: StackPromotion, ledger: Ledger, ledgerFile: string): Wa
         return wanted;
     }
     for (const service of p.services) {
-        const image = p.sourceImages?.[service];
+        const image = p.source?.images[service];
         if (typeof image !== "string")
             throw new PromotionInputError(
-                `the source (stack ${p.settings.sourceStack}) names no image for ${service}`,
+                `${p.source?.from ?? `stack ${p.settings.sourceStack}`} names no image for ${service}: give each service's image by digest (registry/repository:tag@sha256:…)`,
             );
         wanted.push({ service, image });
     }
