@@ -30,6 +30,7 @@ import { ResourceView } from "../policies/model";
 import { crossGuardConfig, packConfig } from "../policies/pack-config";
 import { FORMATS, render } from "../policies/render";
 import { isDigest } from "../image/reference";
+import { credentialIndex } from "../policies/sources/credential-values";
 import { identityFromManifests, ManifestError, readManifests } from "../policies/sources/manifests";
 import { stackResources } from "../policies/sources/stack";
 
@@ -116,8 +117,14 @@ main("policy:check", async () => {
         (o) => !ownFile || path.resolve(root, o.source) !== ownFile,
     );
     const otherFingerprints: Record<string, Record<string, string>> = {};
-    for (const [env, target] of pairs("compare", values.compare))
-        others.push(identityFromManifests(readManifests(target, env), env, target));
+    // --manifests with --compare: the other environments' credential values, by run-keyed hash.
+    const otherCredentialValues: Record<string, Record<string, string>> = {};
+    for (const [env, target] of pairs("compare", values.compare)) {
+        const theirs = readManifests(target, env);
+        others.push(identityFromManifests(theirs, env, target));
+        if (values.manifests)
+            otherCredentialValues[env] = Object.fromEntries(credentialIndex(theirs));
+    }
     for (const id of others) {
         const file = stackFilePath(root, id.environment);
         if (!fs.existsSync(file) || findEnvironment(id.environment)?.throwAway) continue;
@@ -156,13 +163,16 @@ main("policy:check", async () => {
             throw new CannotRun(e.message);
         throw e;
     }
-    const config = packConfig(
-        root,
-        environment,
-        others,
-        otherFingerprints,
-        promotedDigests(values.promoted),
-    );
+    const config = {
+        ...packConfig(
+            root,
+            environment,
+            others,
+            otherFingerprints,
+            promotedDigests(values.promoted),
+        ),
+        ...(Object.keys(otherCredentialValues).length ? { otherCredentialValues } : {}),
+    };
     if (values["emit-pack-config"]) {
         // The same evidence as CrossGuard policy config, for `pulumi preview --policy-pack policies --policy-pack-config <file>`.
         fs.writeFileSync(

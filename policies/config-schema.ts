@@ -70,6 +70,12 @@ export const packConfigSchema = z.object({
     requirePdb: strictness.requirePdb.default(false),
     allowedRegistries: strictness.allowedRegistries.default([]),
     environmentWords: strictness.environmentWords,
+    otherCredentialValues: z
+        .record(z.string(), z.record(z.string(), z.string()))
+        .optional()
+        .describe(
+            "policy:check --manifests with --compare only: other environments' credential values as HMACs under a key of this run (fingerprint → where it sits); never written to a file.",
+        ),
 });
 
 export type PackConfig = z.output<typeof packConfigSchema>;

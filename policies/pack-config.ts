@@ -49,7 +49,9 @@ export function packConfig(
 }
 
 /** Policy config for `pulumi preview --policy-pack-config`: each policy reads its own keys. */
-export function crossGuardConfig(config: PackConfig): Record<string, Record<string, unknown>> {
+export function crossGuardConfig(full: PackConfig): Record<string, Record<string, unknown>> {
+    // Run-keyed credential hashes stay in this process: never written into a config file.
+    const config: PackConfig = { ...full, otherCredentialValues: undefined };
     const out: Record<string, Record<string, unknown>> = {};
     for (const rule of RULES) {
         const keys: (keyof PackConfig)[] = ["environment", ...rule.configKeys];

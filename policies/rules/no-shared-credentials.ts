@@ -1,6 +1,7 @@
 import { FINGERPRINT_ANNOTATION } from "../../components/fingerprint";
 import { databaseMentions } from "../database-urls";
 import { Finding, finding, PolicyRule, ResourceView } from "../model";
+import { credentialValues } from "../sources/credential-values";
 
 function fingerprintsOf(r: ResourceView): Record<string, string> | undefined {
     const text = r.props?.metadata?.annotations?.[FINGERPRINT_ANNOTATION];
@@ -22,6 +23,7 @@ export const noSharedCredentials: PolicyRule = {
         "otherEnvironments",
         "otherFingerprints",
         "fingerprintEnvironments",
+        "otherCredentialValues",
     ],
     check(resources, config) {
         const findings: Finding[] = [];
@@ -54,6 +56,22 @@ export const noSharedCredentials: PolicyRule = {
                     );
                 }
             }
+            // Plain manifests compared with --compare: every credential value, by keyed hash.
+            if (config.otherCredentialValues)
+                for (const v of credentialValues(r))
+                    for (const [env, theirs] of Object.entries(config.otherCredentialValues)) {
+                        const where = theirs[v.fingerprint];
+                        if (!where || env === config.environment) continue;
+                        findings.push(
+                            finding(
+                                this,
+                                r,
+                                v.property,
+                                `${kind(r)} ${r.name} (${v.property}) holds the same value as ${env}'s ${where} (compared by keyed hash; the value is not shown); environments never share credentials.`,
+                                `give ${config.environment} a value of its own in ${kind(r)} ${r.name} and rotate ${env}'s too: a value both hold has been exposed to both`,
+                            ),
+                        );
+                    }
             const fps = fingerprintsOf(r);
             if (!fps) continue;
             for (const [credential, fp] of Object.entries(fps)) {
@@ -81,7 +99,10 @@ export const noSharedCredentials: PolicyRule = {
                 });
             }
         }
-        if (!resources.some((r) => r.type === "kubernetes:core/v1:Secret" && fingerprintsOf(r))) {
+        if (
+            !config.otherCredentialValues &&
+            !resources.some((r) => r.type === "kubernetes:core/v1:Secret" && fingerprintsOf(r))
+        ) {
             if (resources.some((r) => r.type === "kubernetes:core/v1:Secret")) {
                 notVerified.push({
                     policy: this.name,
