@@ -13,6 +13,10 @@ import { ResourceView } from "../model";
 const RUN_KEY = randomBytes(32);
 // Short values (flags, ports, "true") are not credentials and would match by chance.
 const MIN_LENGTH = 8;
+// Secret entries that locate or name things rather than prove who one is: shared
+// infrastructure (one database server, one SMTP relay) is allowed to be the same.
+const NOT_A_CREDENTIAL =
+    /(HOST|HOSTNAME|PORT|USER|USERNAME|LOGIN|DATABASE|DBNAME|NAME|URL|URI|ENDPOINT|REGION|ZONE|EMAIL|FROM|CRT|CERT|PEM)$/i;
 const URL_PASSWORD = /[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/]{1,256}:([^\s@/]{1,1024})@/gi;
 
 export interface CredentialValue {
@@ -32,11 +36,28 @@ export function credentialValues(r: ResourceView): CredentialValue[] {
     const add = (property: string, value: string) => {
         if (value.length >= MIN_LENGTH) out.push({ property, fingerprint: fingerprint(value) });
     };
+    const urlPasswords = (property: string, text: string) => {
+        for (const m of text.matchAll(URL_PASSWORD)) {
+            let password = m[1];
+            try {
+                password = decodeURIComponent(password);
+            } catch {
+                // not percent-encoded after all: compared as written
+            }
+            add(`${property} (URL password)`, password);
+        }
+    };
     if (r.type === "kubernetes:core/v1:Secret") {
+        // A URL's password is compared by the walk below, not the whole URL (its host is shared infrastructure).
+        const entry = (property: string, key: string, value: string) => {
+            if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) urlPasswords(property, value);
+            else if (!NOT_A_CREDENTIAL.test(key)) add(property, value);
+        };
         for (const [k, v] of Object.entries(r.props?.data ?? {}))
-            if (typeof v === "string") add(`data.${k}`, Buffer.from(v, "base64").toString("utf8"));
+            if (typeof v === "string")
+                entry(`data.${k}`, k, Buffer.from(v, "base64").toString("utf8"));
         for (const [k, v] of Object.entries(r.props?.stringData ?? {}))
-            if (typeof v === "string") add(`stringData.${k}`, v);
+            if (typeof v === "string") entry(`stringData.${k}`, k, v);
     }
     if (r.type === "kubernetes:core/v1:ConfigMap")
         for (const [k, v] of Object.entries(r.props?.data ?? {}))
@@ -45,16 +66,14 @@ export function credentialValues(r: ResourceView): CredentialValue[] {
         for (const e of c.container.env ?? [])
             if (typeof e?.value === "string" && SECRET_NAME.test(String(e.name)))
                 add(`${c.path}.env.${e.name}`, e.value);
-    walkStrings(r.props, "", (path, text) => {
-        for (const m of text.matchAll(URL_PASSWORD)) {
-            let password = m[1];
-            try {
-                password = decodeURIComponent(password);
-            } catch {
-                // not percent-encoded after all: compared as written
-            }
-            add(`${path} (URL password)`, password);
-        }
+    // Secret data is base64: its URLs were read decoded above.
+    const { data: _encoded, ...readable } =
+        r.type === "kubernetes:core/v1:Secret"
+            ? (r.props ?? {})
+            : { data: undefined, ...(r.props ?? {}) };
+    walkStrings(readable, "", (path, text) => {
+        if (!(r.type === "kubernetes:core/v1:Secret" && path.startsWith("stringData.")))
+            urlPasswords(path, text);
     });
     return out;
 }
