@@ -15,7 +15,12 @@ export const noPlaintextSecrets: PolicyRule = {
         for (const r of resources) {
             const kind = r.type.split(":")[2];
             // Literal env vars and ConfigMap entries: name → reasons, one row per property.
-            const literals: Array<{ property: string; name: string; value: string }> = [];
+            const literals: Array<{
+                property: string;
+                name: string;
+                value: string;
+                urlOnly?: boolean;
+            }> = [];
             for (const c of containersOf(r)) {
                 for (const e of c.container.env ?? [])
                     if (typeof e?.value === "string")
@@ -25,6 +30,21 @@ export const noPlaintextSecrets: PolicyRule = {
                             value: e.value,
                         });
             }
+            // Command lines carry credentials too (`--db=postgres://user:pass@…`): only a URL
+            // with credentials counts there, a random-looking argument may be anything.
+            for (const c of containersOf(r))
+                for (const field of ["command", "args"] as const)
+                    (Array.isArray(c.container[field]) ? c.container[field] : []).forEach(
+                        (a: unknown, i: number) => {
+                            if (typeof a === "string" && URL_WITH_CREDENTIALS.test(a))
+                                literals.push({
+                                    property: `${c.path}.${field}[${i}]`,
+                                    name: `${field}[${i}]`,
+                                    value: a,
+                                    urlOnly: true,
+                                });
+                        },
+                    );
             if (r.type === "kubernetes:core/v1:ConfigMap") {
                 for (const [k, v] of Object.entries(r.props?.data ?? {}))
                     if (typeof v === "string")
@@ -35,17 +55,19 @@ export const noPlaintextSecrets: PolicyRule = {
                 const reasons: string[] = [];
                 const leaked = leakedWhere(l.value);
                 if (leaked) reasons.push(`its value is known-leaked (${leaked})`);
-                if (SECRET_NAME.test(l.name) && l.value.length > 0)
+                if (!l.urlOnly && SECRET_NAME.test(l.name) && l.value.length > 0)
                     reasons.push("its name says it is a credential");
                 if (URL_WITH_CREDENTIALS.test(l.value))
                     reasons.push("it is a URL carrying credentials");
-                if (reasons.length === 0 && looksRandom(l.value))
+                if (reasons.length === 0 && !l.urlOnly && looksRandom(l.value))
                     reasons.push("its value looks like a random key");
                 if (reasons.length === 0) continue;
                 reported.add(l.property);
                 const where = l.property.startsWith("data.")
                     ? `ConfigMap entry ${l.name}`
-                    : `env ${l.name}`;
+                    : l.urlOnly
+                      ? l.name
+                      : `env ${l.name}`;
                 findings.push(
                     finding(
                         this,
@@ -54,7 +76,9 @@ export const noPlaintextSecrets: PolicyRule = {
                         `${kind} ${r.name} (${where}) holds a credential in plaintext: ${reasons.join("; ")}. The value is not shown.`,
                         leaked
                             ? `rotate the credential now, store the new value with pulumi config set --secret and reference it with secretKeyRef`
-                            : `move the value into a Secret and reference it (env valueFrom.secretKeyRef); rotate it if it was ever committed`,
+                            : l.urlOnly
+                              ? `take the credentials out of the command line: pass them from a Secret (env valueFrom.secretKeyRef, then $(VAR) in the argument); rotate them`
+                              : `move the value into a Secret and reference it (env valueFrom.secretKeyRef); rotate it if it was ever committed`,
                     ),
                 );
             }
