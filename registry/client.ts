@@ -256,13 +256,19 @@ export class RegistryClient {
         if (a.status !== 201 && a.status !== 200) this.fail(a, image, "cannot write the manifest");
         const digest = sha256(m.bytes);
         const claimed = a.headers["docker-content-digest"];
-        if (claimed && claimed !== digest)
-            throw new RegistryError(
-                "DIGEST_INVALID",
-                a.status,
-                image,
-                `after the write the registry reports ${claimed}, not ${digest}`,
-            );
+        if (claimed && claimed !== digest) {
+            // The answer's header disagrees with the bytes sent: ask the registry what the
+            // reference now holds (a proxy or cache may have rewritten the header) and fail
+            // only if it is not what was written.
+            const now = await this.headManifest(repository, reference);
+            if (now?.digest !== digest)
+                throw new RegistryError(
+                    "DIGEST_INVALID",
+                    a.status,
+                    image,
+                    `after the write the registry reports ${claimed} and holds ${now?.digest ?? "nothing"}, not ${digest}`,
+                );
+        }
         return digest;
     }
 

@@ -10,10 +10,10 @@ import {
     useTargetSuffix,
 } from "../support/promotion-project";
 import { startRegistry, TestRegistry, testRegistryClient } from "../support/registry";
-import { seeded, unavailableProxy } from "../support/reverse-proxy";
+import { CAMPAIGN_MIX, faultyRegistryProxy, seeded } from "../support/reverse-proxy";
 import { npmRunAsync } from "../support/run";
 
-describe("npm run promote through a registry answering 10% of requests with 503 (the whole command)", function () {
+describe("npm run promote through a faulty registry: 10% 503, 5% 429, 2% resets, 2% lying PUT answers (the whole command)", function () {
     this.timeout(300_000);
     let reg: TestRegistry;
     before(async () => {
@@ -22,7 +22,7 @@ describe("npm run promote through a registry answering 10% of requests with 503 
     after(async () => reg.stop());
 
     it("completes every promotion with the tags right: every call, blob reads included, is retried", async () => {
-        const proxy = await unavailableProxy(reg.address, 0.1, seeded(7));
+        const proxy = await faultyRegistryProxy(reg.address, CAMPAIGN_MIX, seeded(7));
         const project = await promotionProject(reg.address, proxy.address);
         const direct = testRegistryClient(reg.address);
         try {
@@ -53,10 +53,10 @@ describe("npm run promote through a registry answering 10% of requests with 503 
                     );
             }
             console.log(
-                `      8 commands × 3 images completed; ${proxy.stats.injected503} of ${proxy.stats.requests} requests answered 503`,
+                `      8 commands × 3 images completed; faults: ${JSON.stringify(proxy.stats)}`,
             );
             assert.ok(
-                proxy.stats.injected503 >= 10,
+                proxy.stats.unavailable >= 10 && proxy.stats.tooMany > 0 && proxy.stats.reset > 0,
                 "too few faults were injected to mean anything",
             );
         } finally {

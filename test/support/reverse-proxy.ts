@@ -87,3 +87,58 @@ export function seeded(seed: number): () => number {
     let s = seed >>> 0;
     return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
+
+export interface FaultMix {
+    /** Shares of requests answered 503, 429 (Retry-After: 0), or cut (connection reset). */
+    readonly unavailable: number;
+    readonly tooMany: number;
+    readonly reset: number;
+    /** Share of PUT answers whose Docker-Content-Digest header is wrong. */
+    readonly wrongDigest: number;
+}
+
+export const CAMPAIGN_MIX: FaultMix = {
+    unavailable: 0.1,
+    tooMany: 0.05,
+    reset: 0.02,
+    wrongDigest: 0.02,
+};
+
+/** A registry's bad day: 503s, 429s, connection resets and lying PUT answers, in the given shares. */
+export async function faultyRegistryProxy(upstream: string, mix: FaultMix, rng: () => number) {
+    const stats = { requests: 0, unavailable: 0, tooMany: 0, reset: 0, wrongDigest: 0 };
+    const p = await reverseProxy(upstream, (req, res, forward) => {
+        stats.requests++;
+        const roll = rng();
+        if (roll < mix.unavailable) {
+            stats.unavailable++;
+            req.resume();
+            res.writeHead(503, { "content-type": "application/json" }).end(
+                '{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}',
+            );
+            return;
+        }
+        if (roll < mix.unavailable + mix.tooMany) {
+            stats.tooMany++;
+            req.resume();
+            res.writeHead(429, { "retry-after": "0" }).end();
+            return;
+        }
+        if (roll < mix.unavailable + mix.tooMany + mix.reset) {
+            stats.reset++;
+            req.socket.destroy();
+            return;
+        }
+        const lie = req.method === "PUT" && rng() < mix.wrongDigest;
+        forward((ur) => {
+            const headers = { ...ur.headers };
+            if (lie) {
+                stats.wrongDigest++;
+                headers["docker-content-digest"] = "sha256:" + "0".repeat(64);
+            }
+            res.writeHead(ur.statusCode ?? 502, headers);
+            ur.pipe(res);
+        });
+    });
+    return { ...p, stats };
+}

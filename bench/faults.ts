@@ -1,11 +1,15 @@
 /**
- * bench/promotion-faults — the fault campaign: image promotions through a proxy that answers
- * 10% of registry requests with 503 (seeded, repeatable), as the user runs them
+ * bench/faults — the fault campaign: image promotions through a faulty proxy
+ * (seeded, repeatable), as the user runs them
  * (`npm run -s promote -- apply` of three images per command, evidence + layer scan on,
  * cold layer cache) against `skopeo copy --retry-times 5` of the same images through the same
  * proxy. Prints the share of promotions that completed with the tags right, for each tool.
+ * The faults: 10% of requests answered 503, 5% 429 with Retry-After, 2% connections reset,
+ * and 2% of PUT answers with a wrong Docker-Content-Digest. Outcomes per image: completed (exit
+ * 0, tag at the new digest), failed unchanged (exit ≠ 0, tag absent), misreported (exit and tag
+ * disagree) and violations (the tag at any other digest: must be 0).
  * KEYBUZZ_BENCH_PROMOTIONS (default 1002: 334 commands of three) and KEYBUZZ_BENCH_FAULT_RATE
- * (default 0.1) set the campaign.
+ * (the 503 share, default 0.1) set the campaign.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -21,16 +25,19 @@ import {
     useTargetSuffix,
 } from "../test/support/promotion-project";
 import { startRegistry, testRegistryClient } from "../test/support/registry";
-import { seeded, unavailableProxy } from "../test/support/reverse-proxy";
+import { CAMPAIGN_MIX, faultyRegistryProxy, seeded } from "../test/support/reverse-proxy";
 import { ROOT } from "../test/support/stacks";
 
 const run = promisify(execFile);
 const PROMOTIONS = Number(process.env.KEYBUZZ_BENCH_PROMOTIONS ?? 1002);
-const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
+const MIX = {
+    ...CAMPAIGN_MIX,
+    unavailable: Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? CAMPAIGN_MIX.unavailable),
+};
 
 (async () => {
     const reg = await startRegistry();
-    const proxy = await unavailableProxy(reg.address, RATE, seeded(20261128));
+    const proxy = await faultyRegistryProxy(reg.address, MIX, seeded(20261128));
     const project = await promotionProject(reg.address, proxy.address);
     const images = JSON.parse(fs.readFileSync(project.sourceFile, "utf8")) as Record<
         string,
@@ -38,10 +45,27 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
     >;
     const direct = testRegistryClient(reg.address);
     const commands = Math.ceil(PROMOTIONS / PROMOTED_SERVICES.length);
-    const ours = { ok: 0, failed: 0, wrongTag: 0, firstError: "" };
-    const skopeo = { ok: 0, failed: 0, wrongTag: 0, firstError: "" };
-    const tagIs = async (repository: string, tag: string, digest: string) =>
-        (await direct.headManifest(repository, tag))?.digest === digest;
+    const outcomes = () => ({
+        completed: 0,
+        failedUnchanged: 0,
+        misreported: 0,
+        violations: 0,
+        firstError: "",
+    });
+    const ours = outcomes();
+    const skopeo = outcomes();
+    const record = async (
+        o: ReturnType<typeof outcomes>,
+        exitOk: boolean,
+        repository: string,
+        want: string,
+    ) => {
+        const digest = (await direct.headManifest(repository, "prod"))?.digest;
+        if (digest && digest !== want) o.violations++;
+        else if (exitOk && digest === want) o.completed++;
+        else if (!exitOk && !digest) o.failedUnchanged++;
+        else o.misreported++;
+    };
     const started = performance.now();
     for (let i = 0; i < commands; i++) {
         const suffix = `-f${i}`;
@@ -62,14 +86,7 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
         }
         fs.rmSync(cache, { recursive: true, force: true });
         for (const s of PROMOTED_SERVICES) {
-            const right = await tagIs(
-                `keybuzzio/keybuzz-${s}${suffix}`,
-                "prod",
-                project.digests[s],
-            );
-            if (exitOk && right) ours.ok++;
-            else if (!exitOk && !right) ours.failed++;
-            else ours.wrongTag++;
+            await record(ours, exitOk, `keybuzzio/keybuzz-${s}${suffix}`, project.digests[s]);
         }
         for (const s of PROMOTED_SERVICES) {
             const target = `keybuzzio/keybuzz-${s}-skopeo${suffix}`;
@@ -88,10 +105,7 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
                         .pop() ?? ""
                 ).slice(0, 200);
             }
-            const right = await tagIs(target, "prod", project.digests[s]);
-            if (ok && right) skopeo.ok++;
-            else if (!ok && !right) skopeo.failed++;
-            else skopeo.wrongTag++;
+            await record(skopeo, ok, target, project.digests[s]);
         }
         if (process.stderr.isTTY)
             process.stderr.write(`\rpromotion-faults: ${i + 1}/${commands} commands`);
@@ -103,18 +117,15 @@ const RATE = Number(process.env.KEYBUZZ_BENCH_FAULT_RATE ?? 0.1);
     fs.rmSync(project.dir, { recursive: true, force: true });
     const total = commands * PROMOTED_SERVICES.length;
     const pct = (n: number) => `${((100 * n) / total).toFixed(2)}%`;
+    const line = (label: string, o: ReturnType<typeof outcomes>) =>
+        `  ${label.padEnd(34)} ${o.completed}/${total} completed (${pct(o.completed)}), ${o.failedUnchanged} failed unchanged, ${o.misreported} misreported, ${o.violations} violations${o.firstError ? `   first error: ${o.firstError}` : ""}`;
     console.log(
-        `bench/promotion-faults — ${total} image promotions per tool, ${(RATE * 100).toFixed(0)}% of registry requests answered 503 (seeded), ${Math.round((performance.now() - started) / 1000)} s`,
+        `bench/faults — ${total} image promotions per tool through injected faults (seeded): ${JSON.stringify(proxy.stats)}, ${Math.round((performance.now() - started) / 1000)} s`,
     );
     console.log(
-        `  npm run promote -- apply:          ${ours.ok}/${total} completed (${pct(ours.ok)}), ${ours.failed} failed cleanly, ${ours.wrongTag} ended with a tag not matching the exit code   goal ≥ 99.9%${ours.firstError ? `   first error: ${ours.firstError}` : ""}`,
+        line("npm run promote -- apply:", ours) + "   goal ≥ 99.9% completed, 0 violations",
     );
-    console.log(
-        `  skopeo copy --retry-times 5:       ${skopeo.ok}/${total} completed (${pct(skopeo.ok)}), ${skopeo.failed} failed cleanly, ${skopeo.wrongTag} ended with a tag not matching the exit code${skopeo.firstError ? `   first error: ${skopeo.firstError}` : ""}`,
-    );
-    console.log(
-        `  requests through the proxy: ${proxy.stats.requests}, 503 injected: ${proxy.stats.injected503}`,
-    );
+    console.log(line("skopeo copy --retry-times 5:", skopeo));
 })().catch((e) => {
     console.error(e);
     process.exit(1);
