@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES, ServiceName } from "./config/schema";
 import { SecretValue } from "./config/secret";
-import { StackConfig } from "./config/validate";
+import { identityOf, StackConfig } from "./config/validate";
 import { AppSecrets, CLIENT_AUTH_SECRET } from "./components/app-secrets";
 import { Database } from "./components/database/database";
 import { Environment } from "./components/environment";
@@ -76,13 +76,8 @@ export interface PlatformOutputs {
     databaseSecretName: pulumi.Output<string>;
     /** The environment's DATABASE_URL, a secret output (for db:cutover --target-stack). */
     databaseUrl: pulumi.Output<string>;
-    identity: {
-        hosts: string[];
-        namespace: string;
-        databaseName: string;
-        databaseUser: string;
-        databaseHost: string;
-    };
+    /** This environment's identity, as every other stack and the policy pack compare it. */
+    identity: EnvironmentIdentity;
     credentialFingerprints: Record<string, pulumi.Output<string>>;
     /** What the promotion moved (service → digest, source image, immutable tag); empty without promotion. */
     promotions: pulumi.Output<Record<string, PromotedImage>>;
@@ -208,13 +203,7 @@ export function deployPlatform(
         >,
         databaseSecretName: db.secretName,
         databaseUrl: db.url,
-        identity: {
-            hosts: SERVICE_NAMES.flatMap((a) => config.services[a].hosts),
-            namespace: config.namespace,
-            databaseName: config.database.name,
-            databaseUser: config.database.user,
-            databaseHost: config.database.host,
-        },
+        identity: identityOf(config, `stack ${config.stack}`),
         credentialFingerprints,
         promotions: promotion
             ? promotion.promoted

@@ -107,8 +107,7 @@ const MIX = {
             }
             await record(skopeo, ok, target, project.digests[s]);
         }
-        if (process.stderr.isTTY)
-            process.stderr.write(`\rpromotion-faults: ${i + 1}/${commands} commands`);
+        if (process.stderr.isTTY) process.stderr.write(`\rfaults: ${i + 1}/${commands} commands`);
     }
     if (process.stderr.isTTY) process.stderr.write("\n");
     await direct.close();

@@ -17,6 +17,57 @@ export interface EnvironmentIdentity {
     readonly databaseLocation: string;
 }
 
+/** The in-cluster server of an environment: its namespace's own `postgres` Service. */
+export function inClusterDatabaseHost(namespace: string): string {
+    return `postgres.${namespace}.svc`;
+}
+
+/** `host:port/database`; an in-cluster database lives on its own namespace's server. */
+export function databaseLocation(
+    host: string | undefined,
+    port: number,
+    name: string,
+    namespace: string,
+): string {
+    return `${host ?? inClusterDatabaseHost(namespace)}:${port}/${name}`;
+}
+
+/**
+ * The one way an identity is built, whatever it is read from (a validated config, a stack file
+ * read leniently, another environment's manifests): the database location is always derived
+ * by the same rule.
+ */
+export function environmentIdentity(parts: {
+    readonly environment: string;
+    readonly source: string;
+    readonly hosts: readonly string[];
+    readonly namespace: string;
+    readonly databaseName: string;
+    readonly databaseUser: string;
+    /** Absent: the namespace's in-cluster server. */
+    readonly databaseHost?: string;
+    readonly databasePort?: number;
+    /** Known as a whole (from a connection string) rather than from its parts. */
+    readonly databaseLocation?: string;
+}): EnvironmentIdentity {
+    return {
+        environment: parts.environment,
+        source: parts.source,
+        hosts: [...parts.hosts],
+        namespace: parts.namespace,
+        databaseName: parts.databaseName,
+        databaseUser: parts.databaseUser,
+        databaseLocation:
+            parts.databaseLocation ??
+            databaseLocation(
+                parts.databaseHost,
+                parts.databasePort ?? 5432,
+                parts.databaseName,
+                parts.namespace,
+            ),
+    };
+}
+
 export type IdentityKind = "host" | "namespace" | "database name" | "database user" | "database";
 
 export interface IdentityClash {

@@ -6,12 +6,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { EnvironmentIdentity } from "./identity";
+import { EnvironmentIdentity, environmentIdentity } from "./identity";
 import { checkStackName } from "../lib/stack-name";
 import { passphraseDecrypter } from "./passphrase";
 import { CONFIG_NAMESPACE } from "./schema";
 import { SecretValue } from "./secret";
-import { databaseLocation } from "./validate";
 
 export class StackFileError extends Error {}
 
@@ -114,20 +113,16 @@ export function identityFromRaw(
     const db = (raw.database ?? {}) as Record<string, unknown>;
     const namespace = typeof raw.namespace === "string" ? raw.namespace : `keybuzz-${env}`;
     const name = typeof db.name === "string" ? db.name : "";
-    return {
+    return environmentIdentity({
         environment: env,
         source,
         hosts,
         namespace,
         databaseName: name,
         databaseUser: typeof db.user === "string" ? db.user : "",
-        databaseLocation: databaseLocation(
-            typeof db.host === "string" ? db.host : undefined,
-            typeof db.port === "number" ? db.port : 5432,
-            name,
-            namespace,
-        ),
-    };
+        databaseHost: typeof db.host === "string" ? db.host : undefined,
+        databasePort: typeof db.port === "number" ? db.port : 5432,
+    });
 }
 
 /** Identities of every other stack file in `projectDir` (`Pulumi.<stack>.yaml`). */

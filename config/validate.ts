@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import { findEnvironment } from "./environments";
-import { EnvironmentIdentity, findOwner } from "./identity";
+import {
+    databaseLocation,
+    EnvironmentIdentity,
+    environmentIdentity,
+    findOwner,
+    inClusterDatabaseHost,
+} from "./identity";
 import { leakedWhere } from "./leaked";
 import {
     CONFIG_NAMESPACE,
@@ -348,33 +354,14 @@ export function validateStackConfig(
 
 /** The identity a valid config declares; compared against other stacks. */
 export function identityOf(config: StackConfig, source: string): EnvironmentIdentity {
-    return {
+    return environmentIdentity({
         environment: config.environment,
         source,
         hosts: SERVICE_NAMES.flatMap((s) => config.services[s].hosts),
         namespace: config.namespace,
         databaseName: config.database.name,
         databaseUser: config.database.user,
-        databaseLocation: databaseLocation(
-            config.database.host,
-            config.database.port,
-            config.database.name,
-            config.namespace,
-        ),
-    };
-}
-
-/** The in-cluster server of an environment: its namespace's own `postgres` Service. */
-export function inClusterDatabaseHost(namespace: string): string {
-    return `postgres.${namespace}.svc`;
-}
-
-/** `host:port/database`; an in-cluster database lives on its own namespace's server. */
-export function databaseLocation(
-    host: string | undefined,
-    port: number,
-    name: string,
-    namespace: string,
-): string {
-    return `${host ?? inClusterDatabaseHost(namespace)}:${port}/${name}`;
+        databaseHost: config.database.host,
+        databasePort: config.database.port,
+    });
 }

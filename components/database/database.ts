@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { inClusterDatabaseHost } from "../../config/validate";
+import { inClusterDatabaseHost } from "../../config/identity";
 import { fingerprintAnnotation, FINGERPRINT_ANNOTATION } from "../fingerprint";
 import { appLabels, selectorLabels } from "../labels";
 import { RoleDatabase } from "./role-database";

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
-import { EnvironmentIdentity } from "../../config/identity";
+import { EnvironmentIdentity, environmentIdentity } from "../../config/identity";
 import { databaseMentions } from "../database-urls";
 import { typeToken } from "../kubernetes";
 import { ResourceView } from "../model";
@@ -156,13 +156,14 @@ export function identityFromManifests(
                 location = `${m.host}:${m.port ?? 5432}/${m.database}`;
         }
     }
-    return {
+    return environmentIdentity({
         environment,
         source,
         hosts: [...hosts],
         namespace: [...namespaces][0] ?? "",
         databaseName: name,
         databaseUser: user,
+        // Only what the manifests say: no location is assumed when they name no server.
         databaseLocation: location,
-    };
+    });
 }
