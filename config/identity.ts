@@ -192,37 +192,18 @@ function markedPart(value: string): string {
     return value.slice(0, value.lastIndexOf("."));
 }
 
-const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// A dotted name with a letters-only top-level domain, starting where no host character precedes
+// it: each candidate start is tried once, so the work is linear in the text even on long
+// dotted strings (a backtracking expression without the start anchor took seconds there).
+const HOST_CANDIDATE = /(?<![a-z0-9.-])(?:[a-z0-9-]{1,63}\.)+[a-z]{2,63}(?![a-z0-9-])/gi;
+const BAD_LABEL = /(^|\.)-|-(\.|$)/;
 
-/**
- * Hosts named inside a free string (URLs, connection strings, JS bundles), in one linear
- * pass: the text is cut at every character a host cannot hold, and each piece is kept when it
- * is a dotted name with a letters-only top-level domain. (A backtracking regular expression
- * took seconds on long dotted strings.)
- */
+/** Hosts named inside a free string (URLs, connection strings, JS bundles), in one linear pass. */
 export function hostsIn(text: string): string[] {
     const found = new Set<string>();
-    for (const piece of text.toLowerCase().split(/[^a-z0-9.-]+/)) {
-        if (piece.length < 4 || !piece.includes(".")) continue;
-        const labels = piece.split(".");
-        // Trim what cannot start or end a host (a sentence's full stop, "…-" joins).
-        while (labels.length && !HOST_LABEL.test(labels[0])) labels.shift();
-        while (labels.length && !HOST_LABEL.test(labels[labels.length - 1])) labels.pop();
-        // Keep the longest run of valid labels ending in a letters-only TLD.
-        let run: string[] = [];
-        const flush = () => {
-            while (run.length >= 2 && !/^[a-z]{2,63}$/.test(run[run.length - 1])) run.pop();
-            if (run.length >= 2) {
-                const host = run.join(".");
-                if (host.length <= 253) found.add(host);
-            }
-            run = [];
-        };
-        for (const label of labels) {
-            if (HOST_LABEL.test(label)) run.push(label);
-            else flush();
-        }
-        flush();
+    for (const m of text.matchAll(HOST_CANDIDATE)) {
+        const host = m[0].toLowerCase();
+        if (host.length <= 253 && !BAD_LABEL.test(host)) found.add(host);
     }
     return [...found];
 }

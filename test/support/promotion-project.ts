@@ -41,10 +41,11 @@ export async function promotionProject(
     const images: Record<string, string> = {};
     try {
         for (const service of PROMOTED_SERVICES) {
+            // Padded with bundle-like text (URLs, paths, identifiers) to the size asked.
             const body =
                 `// ${service} ${tag}\nconst backend = process.env.NEXT_PUBLIC_BACKEND_URL;\n`.padEnd(
                     opts.fileBytes ?? 0,
-                    "x",
+                    'import("https://cdn.shop.example.com/chunks/app.js");const n=a.b.c(d,"x")||e;\n',
                 );
             const repository = `keybuzzio/keybuzz-${service}`;
             digests[service] = await pushImage(pushTo, repository, tag, {
