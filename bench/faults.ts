@@ -73,7 +73,7 @@ const MIX = {
         const cache = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-faults-cache-"));
         let exitOk = true;
         try {
-            await run("npm", promoteApplyArgs(project), {
+            await run("npm", ["run", "-s", "promote", "--", ...promoteApplyArgs(project)], {
                 cwd: ROOT,
                 env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
             });

@@ -39,7 +39,7 @@ const RUNS = Number(process.env.KEYBUZZ_BENCH_RUNS ?? 5);
 
     const ours = async (suffix: string, cache: string) => {
         useTargetSuffix(project, suffix);
-        await run("npm", promoteApplyArgs(project), {
+        await run("npm", ["run", "-s", "promote", "--", ...promoteApplyArgs(project)], {
             cwd: ROOT,
             env: { ...process.env, ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
         });

@@ -8,9 +8,12 @@ export const SECRET_NAME =
 /**
  * scheme://user:password@host — credentials embedded in a URL. Every repetition is bounded:
  * an unbounded scheme made a 160 KB dotted string take minutes (each position re-scanned the
- * rest of the string); bounded, the work is linear in the text.
+ * rest of the string); bounded, the work is linear in the text. The password is group 1.
  */
-export const URL_WITH_CREDENTIALS = /[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/]{1,256}:[^\s@/]{1,1024}@/i;
+const URL_CREDENTIALS = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/]{1,256}:([^\s@/]{1,1024})@`;
+export const URL_WITH_CREDENTIALS = new RegExp(URL_CREDENTIALS, "i");
+/** The same, global: every URL password of a text, for `matchAll`. */
+export const URL_PASSWORDS = new RegExp(URL_CREDENTIALS, "gi");
 
 /** Shannon entropy in bits per character. */
 export function entropy(text: string): number {

@@ -14,16 +14,12 @@ import {
 import { PolicyRule, ResourceView } from "./model";
 import { RULES } from "./rules";
 
-function configSchema(rule: PolicyRule): PolicyConfigSchema {
-    return crossGuardConfigSchema(rule.configKeys) as PolicyConfigSchema;
-}
-
 function asPolicy(rule: PolicyRule): StackValidationPolicy {
     return {
         name: rule.name,
         description: rule.description,
         enforcementLevel: rule.enforcementLevel,
-        configSchema: configSchema(rule),
+        configSchema: crossGuardConfigSchema(rule.configKeys) as PolicyConfigSchema,
         validateStack: (args, reportViolation) => {
             const config = parsePackConfig(args.getConfig());
             const result = rule.check(viewsOf(args), config);

@@ -3,6 +3,7 @@
  * engine: where its images come from, which tags it writes, what must be proven first.
  */
 import { findEnvironment } from "../config/environments";
+import { CONFIG_NAMESPACE } from "../config/schema";
 import { StackConfig } from "../config/validate";
 
 export interface PromotionSettings {
@@ -28,7 +29,7 @@ export function promotionSettings(config: StackConfig): PromotionSettings {
     const sourceStack = p?.sourceStack ?? findEnvironment(config.environment)?.promotesFrom;
     if (!sourceStack) {
         throw new PromotionSettingsError(
-            `stack ${config.stack} (environment ${config.environment}) has no source to promote from: set ${"keybuzz-platform"}:promotion.sourceStack in Pulumi.${config.stack}.yaml`,
+            `stack ${config.stack} (environment ${config.environment}) has no source to promote from: set ${CONFIG_NAMESPACE}:promotion.sourceStack in Pulumi.${config.stack}.yaml`,
         );
     }
     return {

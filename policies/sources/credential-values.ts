@@ -6,7 +6,7 @@
  * ConfigMap entries whose name says credential, and the password of a URL anywhere.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { SECRET_NAME } from "../../lib/credential-heuristics";
+import { SECRET_NAME, URL_PASSWORDS } from "../../lib/credential-heuristics";
 import { containersOf, walkStrings } from "../kubernetes";
 import { ResourceView } from "../model";
 
@@ -17,7 +17,6 @@ const MIN_LENGTH = 8;
 // infrastructure (one database server, one SMTP relay) is allowed to be the same.
 const NOT_A_CREDENTIAL =
     /(HOST|HOSTNAME|PORT|USER|USERNAME|LOGIN|DATABASE|DBNAME|NAME|URL|URI|ENDPOINT|REGION|ZONE|EMAIL|FROM|CRT|CERT|PEM)$/i;
-const URL_PASSWORD = /[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/]{1,256}:([^\s@/]{1,1024})@/gi;
 
 export interface CredentialValue {
     /** Where it sits, e.g. `data.JWT_SECRET` or `spec.template.spec.containers[0].env.SMTP_PASS`. */
@@ -37,7 +36,7 @@ export function credentialValues(r: ResourceView): CredentialValue[] {
         if (value.length >= MIN_LENGTH) out.push({ property, fingerprint: fingerprint(value) });
     };
     const urlPasswords = (property: string, text: string) => {
-        for (const m of text.matchAll(URL_PASSWORD)) {
+        for (const m of text.matchAll(URL_PASSWORDS)) {
             let password = m[1];
             try {
                 password = decodeURIComponent(password);

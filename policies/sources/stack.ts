@@ -6,6 +6,7 @@ import { readStackFile } from "../../config/stack-file";
 import { SecretValue } from "../../config/secret";
 import { digestOf } from "../../image/reference";
 import { runUnderMocks, StackOutputs, valueOf } from "../../lib/mock-run";
+import { promotionSettings } from "../../promotion/settings";
 import { deployPlatform } from "../../program";
 import { ResourceView } from "../model";
 
@@ -27,7 +28,7 @@ function sourceStackOutputs(file: string, config: StackConfig): StackOutputs {
     if (!config.promotion) return {};
     const sourceFile = path.join(
         path.dirname(file),
-        `Pulumi.${config.promotion.sourceStack.split("/").pop()}.yaml`,
+        `Pulumi.${promotionSettings(config).sourceStage}.yaml`,
     );
     let raw: Record<string, unknown>;
     try {

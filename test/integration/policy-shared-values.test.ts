@@ -62,6 +62,17 @@ describe("policy:check --manifests --compare: shared credentials found by value"
         ]
             .map((d) => "---\n" + stringify(d))
             .join("");
+    const check = (prod: string, dev: string, format: string) =>
+        npmRun("policy:check", [
+            "--manifests",
+            prod,
+            "--env",
+            "prod",
+            "--compare",
+            `dev=${dev}`,
+            "--format",
+            format,
+        ]);
     const write = (file: string, text: string) => (
         fs.writeFileSync(path.join(tmp, file), text),
         path.join(tmp, file)
@@ -76,16 +87,7 @@ describe("policy:check --manifests --compare: shared credentials found by value"
             "prod.yaml",
             env("prod", "shop.example", SIGNING_KEY, SMTP_PASSWORD, DB_PASSWORD),
         );
-        const r = npmRun("policy:check", [
-            "--manifests",
-            prod,
-            "--env",
-            "prod",
-            "--compare",
-            `dev=${dev}`,
-            "--format",
-            "json",
-        ]);
+        const r = check(prod, dev, "json");
         assert.equal(r.code, 1, r.stderr);
         const shared = JSON.parse(r.stdout).violations.filter(
             (v: any) => v.policy === "no-shared-credentials",
@@ -99,16 +101,7 @@ describe("policy:check --manifests --compare: shared credentials found by value"
             ],
         );
         for (const format of ["text", "json", "md", "sarif", "junit"]) {
-            const out = npmRun("policy:check", [
-                "--manifests",
-                prod,
-                "--env",
-                "prod",
-                "--compare",
-                `dev=${dev}`,
-                "--format",
-                format,
-            ]);
+            const out = check(prod, dev, format);
             for (const secret of [
                 SIGNING_KEY,
                 SMTP_PASSWORD,
@@ -137,16 +130,7 @@ describe("policy:check --manifests --compare: shared credentials found by value"
             "prod2.yaml",
             env("prod", "shop.example", SIGNING_KEY, SMTP_PASSWORD, DB_PASSWORD),
         );
-        const r = npmRun("policy:check", [
-            "--manifests",
-            prod,
-            "--env",
-            "prod",
-            "--compare",
-            `dev=${dev}`,
-            "--format",
-            "json",
-        ]);
+        const r = check(prod, dev, "json");
         const shared = JSON.parse(r.stdout).violations.filter(
             (v: any) => v.policy === "no-shared-credentials",
         );

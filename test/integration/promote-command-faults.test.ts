@@ -4,6 +4,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+    promoteApplyArgs,
     promotionProject,
     PROMOTE_ENV,
     PROMOTED_SERVICES,
@@ -30,19 +31,10 @@ describe("npm run promote through a faulty registry: 10% 503, 5% 429, 2% resets,
                 useTargetSuffix(project, `-r${i}`);
                 // A cold layer cache each time: every run reads the layers through the faults.
                 const cache = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-faults-cache-"));
-                const r = await npmRunAsync(
-                    "promote",
-                    [
-                        "apply",
-                        "--stack",
-                        "prod",
-                        "--project",
-                        project.dir,
-                        "--source",
-                        project.sourceFile,
-                    ],
-                    { ...PROMOTE_ENV, KEYBUZZ_CACHE_DIR: cache },
-                );
+                const r = await npmRunAsync("promote", promoteApplyArgs(project), {
+                    ...PROMOTE_ENV,
+                    KEYBUZZ_CACHE_DIR: cache,
+                });
                 fs.rmSync(cache, { recursive: true, force: true });
                 assert.equal(r.code, 0, `run ${i}: ${r.stderr}`);
                 for (const s of PROMOTED_SERVICES)
@@ -81,19 +73,10 @@ describe("npm run promote through a faulty registry: 10% 503, 5% 429, 2% resets,
         const prodBefore = fs.readFileSync(path.join(project.dir, "Pulumi.prod.yaml"), "utf8");
         try {
             const started = Date.now();
-            const r = await npmRunAsync(
-                "promote",
-                [
-                    "apply",
-                    "--stack",
-                    "prod",
-                    "--project",
-                    project.dir,
-                    "--source",
-                    project.sourceFile,
-                ],
-                { ...PROMOTE_ENV, KEYBUZZ_COMMAND_TIMEOUT_S: "3" },
-            );
+            const r = await npmRunAsync("promote", promoteApplyArgs(project), {
+                ...PROMOTE_ENV,
+                KEYBUZZ_COMMAND_TIMEOUT_S: "3",
+            });
             const seconds = (Date.now() - started) / 1000;
             assert.equal(r.code, 2, r.stderr);
             assert.match(

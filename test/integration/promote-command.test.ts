@@ -101,19 +101,7 @@ describe("npm run promote against a real registry (plan, apply, ledger, rollback
                 `${reg.address}/keybuzzio/keybuzz-${service}@${digests[service]}`,
             );
         }
-        const ledger = JSON.parse(
-            (
-                await npmRunAsync("promote", [
-                    "ledger",
-                    "--stack",
-                    "prod",
-                    "--project",
-                    project,
-                    "--format",
-                    "json",
-                ])
-            ).stdout,
-        );
+        const ledger = JSON.parse((await promote("ledger")).stdout);
         assert.equal(ledger.entries.length, 3);
         assert.deepEqual(Object.keys(ledger.entries[0]).sort(), [
             "by",
@@ -154,19 +142,7 @@ describe("npm run promote against a real registry (plan, apply, ledger, rollback
             [v2, digests.api, 1],
         );
         assert.equal(await prodTag("api"), digests.api);
-        const ledger = JSON.parse(
-            (
-                await npmRunAsync("promote", [
-                    "ledger",
-                    "--stack",
-                    "prod",
-                    "--project",
-                    project,
-                    "--format",
-                    "json",
-                ])
-            ).stdout,
-        );
+        const ledger = JSON.parse((await promote("ledger")).stdout);
         assert.equal(ledger.entries.at(-1).rollbackOf, 1);
         assert.equal(pinned("api"), `${reg.address}/keybuzzio/keybuzz-api@${digests.api}`);
     });

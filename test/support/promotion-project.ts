@@ -92,21 +92,9 @@ export function useTargetSuffix(project: PromotionProject, suffix: string): void
     fs.writeFileSync(file, doc.toString());
 }
 
-/** The arguments of `npm run promote -- apply` of the project's prod stack from DEV's images file. */
+/** The arguments after `npm run promote --` that apply the project's prod stack from DEV's images file. */
 export function promoteApplyArgs(project: PromotionProject): string[] {
-    return [
-        "run",
-        "-s",
-        "promote",
-        "--",
-        "apply",
-        "--stack",
-        "prod",
-        "--project",
-        project.dir,
-        "--source",
-        project.sourceFile,
-    ];
+    return ["apply", "--stack", "prod", "--project", project.dir, "--source", project.sourceFile];
 }
 
 /** `skopeo copy` of one of DEV's images (by digest) to `<target>:prod`, with the test registry's credentials. */

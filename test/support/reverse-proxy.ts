@@ -57,31 +57,6 @@ export async function countingProxy(
     return { ...p, count: () => n };
 }
 
-/** Answers a share of requests (`rate`, drawn from `rng`) with 503 and forwards the rest. */
-export async function unavailableProxy(
-    upstream: string,
-    rate: number,
-    rng: () => number,
-): Promise<RunningProxy & { readonly stats: { requests: number; injected503: number } }> {
-    const stats = { requests: 0, injected503: 0 };
-    const p = await reverseProxy(upstream, (req, res, forward) => {
-        stats.requests++;
-        if (rng() < rate) {
-            stats.injected503++;
-            req.resume();
-            res.writeHead(503, { "content-type": "application/json" }).end(
-                '{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}',
-            );
-            return;
-        }
-        forward((ur) => {
-            res.writeHead(ur.statusCode ?? 502, ur.headers);
-            ur.pipe(res);
-        });
-    });
-    return { ...p, stats };
-}
-
 /** A repeatable pseudo-random sequence in [0, 1) (LCG), so a fault campaign can be re-run exactly. */
 export function seeded(seed: number): () => number {
     let s = seed >>> 0;
