@@ -3,7 +3,26 @@
 // *_PASS, *_PWD (MYSQL_PWD, SMTP_PASS) are credentials; TOKEN_EXPIRY_SECONDS, TOKEN_TTL and
 // TOKEN_URL are settings about tokens, not tokens.
 export const SECRET_NAME =
-    /(SECRET|PASSWORD|PASSWD|PASSPHRASE|_PASS$|^PASS$|_PWD$|^PWD$|TOKEN(?!_?(EXPIRY|EXPIRES|TTL|LIFETIME|URL|ENDPOINT|TYPE))|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|_KEY$|^KEY$)/i;
+    /(SECRET|PASSWORD|PASSWD|PASSPHRASE|_PASS$|^PASS$|_PWD$|^PWD$|REQUIREPASS|MASTERAUTH|TOKEN(?!_?(EXPIRY|EXPIRES|TTL|LIFETIME|URL|ENDPOINT|TYPE))|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|_KEY$|^KEY$)/i;
+
+// Settings about a credential rather than the credential: where it is (`password_file`,
+// `secretName`, `jwt.secret.path`), its rules (`password.min.length`) or whether it is on.
+const ABOUT_A_CREDENTIAL =
+    /(NAME|FILE|PATH|REF|ENABLED|REQUIRED|LENGTH|HEADER|TYPE|ALGORITHM|ENCODING|POLICY|EXPIRY|TTL)$/i;
+// A bare `key` says credential only under a parent that does (`api.key`, `jwt.key`, not `cache.key`).
+const CREDENTIAL_PARENT =
+    /(API|PRIVATE|ACCESS|SECRET|SIGNING|ENCRYPTION|JWT|HMAC|MASTER|LICEN[CS]E)$/i;
+
+/**
+ * Whether a setting inside a file (`spring.datasource.password`, `redis.requirepass`,
+ * `db.password` of nested JSON) holds a credential, judged by its last segment.
+ */
+export function settingNamesCredential(key: string): boolean {
+    const segments = key.split(/[.\/\[\]]+/).filter(Boolean);
+    const leaf = segments.at(-1) ?? "";
+    if (/^key$/i.test(leaf)) return CREDENTIAL_PARENT.test(segments.at(-2) ?? "");
+    return SECRET_NAME.test(leaf) && !ABOUT_A_CREDENTIAL.test(leaf);
+}
 
 /**
  * scheme://user:password@host — credentials embedded in a URL. Every repetition is bounded:

@@ -2,6 +2,7 @@
  * Runs every rule over a set of resources and builds the versioned violation report that
  * every output format (JSON, Markdown, SARIF, JUnit) is rendered from.
  */
+import { uninterpretedKind } from "./kubernetes";
 import { RULES } from "./rules";
 import {
     EnforcementLevel,
@@ -62,6 +63,23 @@ export function fold(findings: readonly Finding[]): Violation[] {
     return [...rows.values()];
 }
 
+/** Kinds the pack read as text only: said in the report, never silently passed. */
+function uninterpreted(resources: readonly ResourceView[]): NotVerified[] {
+    const counts = new Map<string, number>();
+    for (const r of resources) {
+        const kind = uninterpretedKind(r);
+        if (kind) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    if (counts.size === 0) return [];
+    const kinds = [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(", ");
+    return [
+        {
+            policy: "no-plaintext-secrets",
+            reason: `kinds the pack cannot interpret were read as text only (${kinds}): other environments' references and known-leaked values are found in them, credentials by field name are not`,
+        },
+    ];
+}
+
 export function evaluate(
     resources: readonly ResourceView[],
     config: PackConfig,
@@ -75,6 +93,7 @@ export function evaluate(
         findings.push(...r.findings);
         notVerified.push(...r.notVerified);
     }
+    notVerified.push(...uninterpreted(resources));
     const violations = fold(findings).sort((a, b) =>
         a.level === b.level ? 0 : a.level === "mandatory" ? -1 : 1,
     );

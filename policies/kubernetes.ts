@@ -51,6 +51,23 @@ export function containersOf(r: ResourceView): ContainerView[] {
     return out;
 }
 
+// API groups of Kubernetes itself, whose kinds the pack knows (what each field means).
+const BUILT_IN_GROUP =
+    /^(|apps|batch|extensions|policy|autoscaling|networking\.k8s\.io|rbac\.authorization\.k8s\.io|storage\.k8s\.io|apiextensions\.k8s\.io|admissionregistration\.k8s\.io|scheduling\.k8s\.io|coordination\.k8s\.io|discovery\.k8s\.io|events\.k8s\.io|node\.k8s\.io|certificates\.k8s\.io|flowcontrol\.apiserver\.k8s\.io|resource\.k8s\.io)$/;
+
+/**
+ * `apiVersion Kind` of a manifest object the pack cannot interpret: not one of Kubernetes'
+ * own kinds and carrying no pod template (a cert-manager Certificate, a ServiceMonitor). Its
+ * strings are still scanned (other environments' references, known-leaked values), but which
+ * of its fields hold credentials is unknown. Undefined for everything the pack understands.
+ */
+export function uninterpretedKind(r: ResourceView): string | undefined {
+    if (r.origin !== "manifests" || isWorkload(r)) return undefined;
+    const apiVersion = String(r.props?.apiVersion ?? "");
+    const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
+    return BUILT_IN_GROUP.test(group) ? undefined : `${apiVersion} ${r.props?.kind}`;
+}
+
 /** A Secret's values, decoded: stringData as is, data from base64. */
 export function secretValues(r: ResourceView): Record<string, string> {
     if (r.type !== "kubernetes:core/v1:Secret") return {};

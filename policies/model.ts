@@ -14,7 +14,18 @@ export interface ResourceView {
     readonly props: Record<string, any>;
     /** Where the resource came from, for SARIF: a stack file or a manifest file and line. */
     readonly source?: { readonly file: string; readonly line?: number };
+    /**
+     * "manifests" for plain Kubernetes YAML (`policy:check --manifests`), which this project's
+     * config keys and commands do not govern; absent for the program's own resources.
+     */
+    readonly origin?: "manifests";
 }
+
+/**
+ * The fix for a finding. One text where it fits every input; otherwise what to change in the
+ * stack (config keys, commands of this project) and what to change in a manifest.
+ */
+export type Fix = string | { readonly stack: string; readonly manifests: string };
 
 /** Policy config shared by every rule: defined once, in zod (policies/config-schema.ts). */
 export type { PackConfig } from "./config-schema";
@@ -60,7 +71,7 @@ export function finding(
     r: ResourceView,
     property: string,
     message: string,
-    fix: string,
+    fix: Fix,
 ): Finding {
     return {
         policy: rule.name,
@@ -68,7 +79,7 @@ export function finding(
         resource: { type: r.type, name: r.name, urn: r.urn },
         property,
         message,
-        fix,
+        fix: typeof fix === "string" ? fix : r.origin === "manifests" ? fix.manifests : fix.stack,
         source: r.source,
     };
 }

@@ -57,7 +57,10 @@ export const databaseIsolated: PolicyRule = {
                             r,
                             ref.property,
                             `${kind} ${r.name} (${ref.property}) reads Secret ${ref.name}, which belongs to ${clash.owner} (${clash.evidence}).`,
-                            `reference ${config.environment}'s own Secret (the program names them keybuzz-database, keybuzz-client-auth)`,
+                            {
+                                stack: `reference ${config.environment}'s own Secret (the program names them keybuzz-database, keybuzz-client-auth)`,
+                                manifests: `reference a Secret of ${config.environment}'s own, defined in its namespace with its own values`,
+                            },
                         ),
                     );
                 } else if (knowsSecrets && !defined.has(ref.name)) {

@@ -55,7 +55,10 @@ export const noCrossEnvironmentReferences: PolicyRule = {
                             r,
                             property,
                             `${kind} ${r.name} (${describePath(property)}) refers to ${what}, in environment ${config.environment}.`,
-                            `use ${config.environment}'s own value; derive URLs from the stack's own hosts (services.*.hosts) instead of writing them by hand`,
+                            {
+                                stack: `use ${config.environment}'s own value; derive URLs from the stack's own hosts (services.*.hosts) instead of writing them by hand`,
+                                manifests: `point this value at ${config.environment}'s own host, namespace or database (in an overlay, patch it per environment instead of copying the other environment's value)`,
+                            },
                         ),
                     );
                 }

@@ -2,7 +2,13 @@ import { leakedWhere } from "../../config/leaked";
 import { containersOf, walkStrings } from "../kubernetes";
 import { Finding, finding, PolicyRule } from "../model";
 import { ignored, readablePath } from "../paths";
-import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../../lib/credential-heuristics";
+import {
+    looksRandom,
+    SECRET_NAME,
+    settingNamesCredential,
+    URL_WITH_CREDENTIALS,
+} from "../../lib/credential-heuristics";
+import { fileEntries, isFileStyle, isReference } from "../file-entries";
 
 export const noPlaintextSecrets: PolicyRule = {
     name: "no-plaintext-secrets",
@@ -20,6 +26,8 @@ export const noPlaintextSecrets: PolicyRule = {
                 name: string;
                 value: string;
                 urlOnly?: boolean;
+                /** A setting inside a file-style ConfigMap entry. */
+                setting?: { file: string; line?: number };
             }> = [];
             for (const c of containersOf(r)) {
                 for (const e of c.container.env ?? [])
@@ -46,28 +54,46 @@ export const noPlaintextSecrets: PolicyRule = {
                         },
                     );
             if (r.type === "kubernetes:core/v1:ConfigMap") {
-                for (const [k, v] of Object.entries(r.props?.data ?? {}))
-                    if (typeof v === "string")
+                for (const [k, v] of Object.entries(r.props?.data ?? {})) {
+                    if (typeof v !== "string") continue;
+                    if (!isFileStyle(k, v)) {
                         literals.push({ property: `data.${k}`, name: k, value: v });
+                        continue;
+                    }
+                    // A file (application.properties, redis.conf, config.json): each setting
+                    // is judged by its own name; the file as a whole only for URLs.
+                    literals.push({ property: `data.${k}`, name: k, value: v, urlOnly: true });
+                    for (const e of fileEntries(k, v))
+                        if (settingNamesCredential(e.key) && !isReference(e.value))
+                            literals.push({
+                                property: `data.${k}[${e.key}]`,
+                                name: e.key,
+                                value: e.value,
+                                setting: { file: k, line: e.line },
+                            });
+                }
             }
             const reported = new Set<string>();
             for (const l of literals) {
                 const reasons: string[] = [];
                 const leaked = leakedWhere(l.value);
                 if (leaked) reasons.push(`its value is known-leaked (${leaked})`);
-                if (!l.urlOnly && SECRET_NAME.test(l.name) && l.value.length > 0)
+                if (l.setting) reasons.push("its setting name says it is a credential");
+                else if (!l.urlOnly && SECRET_NAME.test(l.name) && l.value.length > 0)
                     reasons.push("its name says it is a credential");
                 if (URL_WITH_CREDENTIALS.test(l.value))
                     reasons.push("it is a URL carrying credentials");
-                if (reasons.length === 0 && !l.urlOnly && looksRandom(l.value))
+                if (reasons.length === 0 && !l.urlOnly && !l.setting && looksRandom(l.value))
                     reasons.push("its value looks like a random key");
                 if (reasons.length === 0) continue;
                 reported.add(l.property);
-                const where = l.property.startsWith("data.")
-                    ? `ConfigMap entry ${l.name}`
-                    : l.urlOnly
-                      ? l.name
-                      : `env ${l.name}`;
+                const where = l.setting
+                    ? `ConfigMap entry ${l.setting.file}${l.setting.line ? `, line ${l.setting.line}` : ""}: setting ${l.name}`
+                    : l.property.startsWith("data.")
+                      ? `ConfigMap entry ${l.name}`
+                      : l.urlOnly
+                        ? l.name
+                        : `env ${l.name}`;
                 findings.push(
                     finding(
                         this,
@@ -75,10 +101,15 @@ export const noPlaintextSecrets: PolicyRule = {
                         l.property,
                         `${kind} ${r.name} (${where}) holds a credential in plaintext: ${reasons.join("; ")}. The value is not shown.`,
                         leaked
-                            ? `rotate the credential now, store the new value with pulumi config set --secret and reference it with secretKeyRef`
-                            : l.urlOnly
-                              ? `take the credentials out of the command line: pass them from a Secret (env valueFrom.secretKeyRef, then $(VAR) in the argument); rotate them`
-                              : `move the value into a Secret and reference it (env valueFrom.secretKeyRef); rotate it if it was ever committed`,
+                            ? {
+                                  stack: `rotate the credential now, store the new value with pulumi config set --secret and reference it with secretKeyRef`,
+                                  manifests: `rotate the credential now, put the new value in a Secret (not in Git) and reference it with env valueFrom.secretKeyRef`,
+                              }
+                            : l.setting || (l.urlOnly && l.property.startsWith("data."))
+                              ? `move the file (or the setting) into a Secret: mount the file from a Secret volume, or write the setting as a reference (\${DB_PASSWORD}) filled from env valueFrom.secretKeyRef; rotate it if it was ever committed`
+                              : l.urlOnly
+                                ? `take the credentials out of the command line: pass them from a Secret (env valueFrom.secretKeyRef, then $(VAR) in the argument); rotate them`
+                                : `move the value into a Secret and reference it (env valueFrom.secretKeyRef); rotate it if it was ever committed`,
                     ),
                 );
             }
@@ -100,7 +131,11 @@ export const noPlaintextSecrets: PolicyRule = {
                         r,
                         property,
                         `${kind} ${r.name} (${property}) holds a known-leaked credential (${leaked}). The value is not shown.`,
-                        "rotate the credential: generate a new value and set it with pulumi config set --secret",
+                        {
+                            stack: "rotate the credential: generate a new value and set it with pulumi config set --secret",
+                            manifests:
+                                "rotate the credential: generate a new value and keep it only in a Secret that is not committed",
+                        },
                     ),
                 );
             });

@@ -51,7 +51,10 @@ export const noSharedCredentials: PolicyRule = {
                             r,
                             m.property,
                             `${kind(r)} ${r.name} (${m.property}) uses ${shared.join(" and ")}, which is ${other.environment}'s (${other.source}); environment ${config.environment} must have its own.`,
-                            `give ${config.environment} its own database and role (keybuzz-platform:database.name/user in Pulumi.${config.environment}.yaml) and point this value at them`,
+                            {
+                                stack: `give ${config.environment} its own database and role (keybuzz-platform:database.name/user in Pulumi.${config.environment}.yaml) and point this value at them`,
+                                manifests: `create a database and role of ${config.environment}'s own and point this value at them; never reuse another environment's`,
+                            },
                         ),
                     );
                 }

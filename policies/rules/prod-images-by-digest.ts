@@ -19,7 +19,11 @@ export const prodImagesByDigest: PolicyRule = {
                         r,
                         img.property,
                         `${r.type.split(":")[2]} ${r.name} runs ${img.image} by a mutable tag in environment ${config.environment}; it must run an image by digest.`,
-                        "promote the image (npm run promote -- plan) so the stack runs image@sha256:…",
+                        {
+                            stack: "promote the image (npm run promote -- plan) so the stack runs image@sha256:…",
+                            manifests:
+                                "pin the image by digest (image: <repository>@sha256:<digest>, the digest that was verified before release; `skopeo inspect docker://<image>` shows it)",
+                        },
                     ),
                 );
             }

@@ -28,8 +28,13 @@ export const prodImagesPromoted: PolicyRule = {
                         r,
                         img.property,
                         `${r.type.split(":")[2]} ${r.name} runs ${img.digest}, which no promotion recorded; only digests verified in DEV may run in ${config.environment}.`,
-                        "promote a verified DEV digest: npm run promote -- plan --stack " +
-                            config.environment,
+                        {
+                            stack:
+                                "promote a verified DEV digest: npm run promote -- plan --stack " +
+                                config.environment,
+                            manifests:
+                                "run only a digest that was verified in the source stage and recorded by a promotion (the promotion ledger lists them)",
+                        },
                     ),
                 );
             }

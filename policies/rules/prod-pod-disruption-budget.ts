@@ -27,7 +27,11 @@ export const prodPodDisruptionBudget: PolicyRule = {
                         r,
                         "spec",
                         `Deployment ${r.name} has no PodDisruptionBudget in environment ${config.environment}.`,
-                        "run at least 2 replicas; the WebService component then adds a PDB",
+                        {
+                            stack: "run at least 2 replicas; the WebService component then adds a PDB",
+                            manifests:
+                                "add a PodDisruptionBudget (policy/v1) whose selector matches this Deployment's pod labels",
+                        },
                     ),
                 );
         }

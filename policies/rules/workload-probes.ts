@@ -20,7 +20,11 @@ export const workloadProbes: PolicyRule = {
                             r,
                             c.path,
                             `${r.type.split(":")[2]} ${r.name} container ${c.container.name} has no ${missing.join(" or ")}.`,
-                            "add probes on a health path (services.<svc>.readinessPath/livenessPath)",
+                            {
+                                stack: "add probes on a health path (services.<svc>.readinessPath/livenessPath)",
+                                manifests:
+                                    "add readinessProbe and livenessProbe (e.g. httpGet on a health path) to the container",
+                            },
                         ),
                     );
             }

@@ -24,7 +24,11 @@ export const workloadResourceLimits: PolicyRule = {
                             r,
                             `${c.path}.resources`,
                             `${r.type.split(":")[2]} ${r.name} container ${c.container.name} lacks CPU/memory requests or limits.`,
-                            "set services.<svc>.resources",
+                            {
+                                stack: "set services.<svc>.resources",
+                                manifests:
+                                    "set resources.requests and resources.limits (cpu, memory) on the container",
+                            },
                         ),
                     );
                 }

@@ -6,7 +6,12 @@
  * ConfigMap entries whose name says credential, and the password of a URL anywhere.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { SECRET_NAME, URL_PASSWORDS } from "../../lib/credential-heuristics";
+import {
+    SECRET_NAME,
+    settingNamesCredential,
+    URL_PASSWORDS,
+} from "../../lib/credential-heuristics";
+import { fileEntries, isFileStyle, isReference } from "../file-entries";
 import { containersOf, walkStrings } from "../kubernetes";
 import { ResourceView } from "../model";
 
@@ -46,11 +51,20 @@ export function credentialValues(r: ResourceView): CredentialValue[] {
             add(`${property} (URL password)`, password);
         }
     };
+    // A file held as one entry (application.properties, redis.conf): its credential settings.
+    const fileSettings = (property: string, key: string, text: string) => {
+        for (const e of fileEntries(key, text))
+            if (settingNamesCredential(e.key) && !isReference(e.value))
+                add(`${property}[${e.key}]`, e.value);
+    };
     if (r.type === "kubernetes:core/v1:Secret") {
         // A URL's password is compared by the walk below, not the whole URL (its host is shared infrastructure).
         const entry = (property: string, key: string, value: string) => {
             if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) urlPasswords(property, value);
-            else if (!NOT_A_CREDENTIAL.test(key)) add(property, value);
+            else if (isFileStyle(key, value)) {
+                fileSettings(property, key, value);
+                urlPasswords(property, value);
+            } else if (!NOT_A_CREDENTIAL.test(key)) add(property, value);
         };
         for (const [k, v] of Object.entries(r.props?.data ?? {}))
             if (typeof v === "string")
@@ -60,7 +74,9 @@ export function credentialValues(r: ResourceView): CredentialValue[] {
     }
     if (r.type === "kubernetes:core/v1:ConfigMap")
         for (const [k, v] of Object.entries(r.props?.data ?? {}))
-            if (typeof v === "string" && SECRET_NAME.test(k)) add(`data.${k}`, v);
+            if (typeof v !== "string") continue;
+            else if (isFileStyle(k, v)) fileSettings(`data.${k}`, k, v);
+            else if (SECRET_NAME.test(k)) add(`data.${k}`, v);
     for (const c of containersOf(r))
         for (const e of c.container.env ?? [])
             if (typeof e?.value === "string" && SECRET_NAME.test(String(e.name)))

@@ -123,6 +123,7 @@ export function readManifests(target: string, environment: string): ResourceView
                     urn: `urn:k8s:${environment}::${item.metadata?.namespace ?? ""}::${type}::${name}`,
                     props: item,
                     source: { file, line },
+                    origin: "manifests",
                 });
             }
         }

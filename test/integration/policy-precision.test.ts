@@ -8,7 +8,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { corpus, MISTAKES, MistakeKind, yamlOf } from "../support/precision-corpus";
+import {
+    corpus,
+    EXPECTED_POLICIES,
+    MISTAKES,
+    MistakeKind,
+    yamlOf,
+} from "../support/precision-corpus";
 import { npmRunAsync } from "../support/run";
 
 describe("policy precision corpus (clean sets and injected mistakes)", function () {
@@ -37,8 +43,10 @@ describe("policy precision corpus (clean sets and injected mistakes)", function 
                 policy: string;
                 level: string;
                 message: string;
+                fix: string;
                 resource: { name: string };
             }>;
+            notVerified: Array<{ policy: string; reason: string }>;
             summary: { resources: number };
         };
     }
@@ -53,17 +61,38 @@ describe("policy precision corpus (clean sets and injected mistakes)", function 
             cleanRows += mandatory.length;
             cleanResources += report.summary.resources;
             falseRows.push(...mandatory.map((v) => `${set.name}: ${v.policy}: ${v.message}`));
+            // The ServiceMonitor is not a kind the pack interprets: the report says so.
+            assert.ok(
+                report.notVerified.some((n) =>
+                    n.reason.includes("monitoring.coreos.com/v1 ServiceMonitor"),
+                ),
+                `${set.name}: the uninterpreted kind is not listed: ${JSON.stringify(report.notVerified)}`,
+            );
         }
         const caught = new Map<MistakeKind, { caught: number; total: number; missed: string[] }>();
         for (const set of corpus())
             for (const [i, mistake] of MISTAKES.entries()) {
                 const prod = structuredClone(set.prod) as any[];
-                mistake.apply(prod, set);
-                const report = await check(`${set.name}-${i}`, set.dev, prod);
+                const dev = structuredClone(set.dev) as any[];
+                mistake.apply(prod, { ...set, dev });
+                const report = await check(`${set.name}-${i}`, dev, prod);
                 const k = caught.get(mistake.kind) ?? { caught: 0, total: 0, missed: [] };
                 k.total++;
-                if (report.violations.some((v) => v.level === "mandatory")) k.caught++;
-                else k.missed.push(`${set.name}: ${mistake.description}`);
+                const rows = report.violations.filter((v) => v.level === "mandatory");
+                // Caught means caught by the rule for that mistake, not by chance by another.
+                if (rows.some((v) => EXPECTED_POLICIES[mistake.kind].includes(v.policy)))
+                    k.caught++;
+                else
+                    k.missed.push(
+                        `${set.name}: ${mistake.description}${rows.length ? ` (only ${rows.map((v) => v.policy).join(", ")})` : ""}`,
+                    );
+                // Third-party manifests are not governed by this project's config or commands.
+                for (const v of report.violations)
+                    assert.doesNotMatch(
+                        v.fix,
+                        /pulumi config|keybuzz-platform:|Pulumi\.\w+\.yaml|services\.(<svc>|\*)|npm run/,
+                        `${set.name}: ${mistake.description}: ${v.policy} fix speaks of the stack: ${v.fix}`,
+                    );
                 caught.set(mistake.kind, k);
             }
         const fpRate = cleanRows / cleanResources;

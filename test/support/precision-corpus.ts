@@ -18,7 +18,18 @@ export type MistakeKind =
     | "dev DB user reused"
     | "literal credential"
     | "image by mutable tag"
-    | "credential shared with dev";
+    | "credential shared with dev"
+    | "credential in a config file";
+
+/** The rule that must raise each kind of mistake: a row from another rule is a catch for the wrong reason. */
+export const EXPECTED_POLICIES: Record<MistakeKind, readonly string[]> = {
+    "prod points at dev": ["no-cross-environment-references"],
+    "dev DB user reused": ["no-shared-credentials", "no-cross-environment-references"],
+    "literal credential": ["no-plaintext-secrets"],
+    "image by mutable tag": ["prod-images-by-digest"],
+    "credential shared with dev": ["no-shared-credentials"],
+    "credential in a config file": ["no-plaintext-secrets"],
+};
 
 export interface Mistake {
     readonly kind: MistakeKind;
@@ -99,7 +110,28 @@ function environment(env: "dev" | "prod", shape: string): object[] {
                 TOKEN_EXPIRY_SECONDS: "3600",
                 CACHE_URL: `redis://cache.${ns}.svc.cluster.local:6379`,
                 DOCS_URL: "https://docs.shop.dev/api",
-                "application.properties": `server.port=8080\nspring.datasource.url=jdbc:postgresql://${dbHost}:5432/orders\nspring.datasource.username=${dbUser}\n`,
+                "application.properties": `server.port=8080\nspring.datasource.url=jdbc:postgresql://${dbHost}:5432/orders\nspring.datasource.username=${dbUser}\nspring.datasource.password=\${PGPASSWORD}\npassword.min.length=12\ncache.key.prefix=orders\n`,
+                "redis.conf": `maxmemory 256mb\nmaxmemory-policy allkeys-lru\nappendonly no\n`,
+                "config.json": JSON.stringify({
+                    auth: {
+                        tokenUrl: `https://auth.${domain}/token`,
+                        passwordMinLength: 12,
+                        secretName: "orders-db",
+                        passwordFile: "/run/secrets/orders/PGPASSWORD",
+                    },
+                    cache: { key: "orders", ttl: 60 },
+                }),
+                "settings.yaml": `log:\n  level: info\nsession:\n  secret: \${SESSION_SECRET}\n  tokenExpirySeconds: 3600\n`,
+            },
+        },
+        {
+            // A kind the pack cannot interpret: read as text, and said so in the report.
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: "orders", namespace: ns },
+            spec: {
+                selector: { matchLabels: { app: "orders" } },
+                endpoints: [{ port: "metrics" }],
             },
         },
         {
@@ -211,6 +243,7 @@ const workloadsOf = (objs: any[]) =>
 const firstContainer = (o: any) =>
     (o.spec.template ?? o.spec.jobTemplate.spec.template).spec.containers[0];
 const envOf = (o: any) => (firstContainer(o).env ??= []);
+const configMapOf = (objs: any[]) => objs.find((o) => o.kind === "ConfigMap");
 
 export const MISTAKES: readonly Mistake[] = [
     {
@@ -315,6 +348,42 @@ export const MISTAKES: readonly Mistake[] = [
             (p.find((o) => o.kind === "Secret").data.JWT_SIGNING_KEY = (
                 s.dev.find((o: any) => o.kind === "Secret") as any
             ).data.JWT_SIGNING_KEY),
+    },
+    {
+        kind: "credential in a config file",
+        description: "a password in application.properties",
+        apply: (p) =>
+            (configMapOf(p).data["application.properties"] +=
+                "spring.mail.password=Mail-Relay-2026x\n"),
+    },
+    {
+        kind: "credential in a config file",
+        description: "requirepass in redis.conf",
+        apply: (p) => (configMapOf(p).data["redis.conf"] += "requirepass Zx81kdP0qRedis\n"),
+    },
+    {
+        kind: "credential in a config file",
+        description: "a nested password in config.json",
+        apply: (p) => {
+            const cfg = JSON.parse(configMapOf(p).data["config.json"]);
+            cfg.smtp = { host: "smtp.shop.example.com", password: "smtp-Prod-2026!" };
+            configMapOf(p).data["config.json"] = JSON.stringify(cfg, null, 2);
+        },
+    },
+    {
+        kind: "credential in a config file",
+        description: "an API key in settings.yaml",
+        apply: (p) =>
+            (configMapOf(p).data["settings.yaml"] += "payments:\n  apiKey: pk_live_51HxQz8Lm2\n"),
+    },
+    {
+        kind: "credential shared with dev",
+        description: "the same redis password in both environments' redis.conf",
+        apply: (p, s) => {
+            const line = "requirepass Shared-Redis-Pass-77\n";
+            configMapOf(p).data["redis.conf"] += line;
+            configMapOf(s.dev as any[]).data["redis.conf"] += line;
+        },
     },
     {
         kind: "credential shared with dev",

@@ -79,3 +79,56 @@ describe("no-plaintext-secrets", () => {
         assert.match(v.message, /its value looks like a random key/);
     });
 });
+
+describe("no-plaintext-secrets on file-style ConfigMap entries", () => {
+    const configMap = (data: Record<string, string>) => [
+        {
+            type: "kubernetes:core/v1:ConfigMap",
+            name: "app-config",
+            urn: "urn:k8s:prod::app::kubernetes:core/v1:ConfigMap::app-config",
+            props: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "app-config" }, data },
+            origin: "manifests" as const,
+        },
+    ];
+    const rows = (data: Record<string, string>) =>
+        checkProd(configMap(data)).violations.filter((v) => v.policy === "no-plaintext-secrets");
+
+    it("flags a password inside application.properties, naming file, line and setting, not the value", () => {
+        const [v, ...rest] = rows({
+            "application.properties": "server.port=8080\nspring.datasource.password=Pr0d-Db-Pass\n",
+        });
+        assert.equal(rest.length, 0);
+        assert.equal(v.property, "data.application.properties[spring.datasource.password]");
+        assert.equal(
+            v.message,
+            "ConfigMap app-config (ConfigMap entry application.properties, line 2: setting spring.datasource.password) holds a credential in plaintext: its setting name says it is a credential. The value is not shown.",
+        );
+        assert.match(v.fix, /Secret volume|secretKeyRef/);
+        assert.ok(!JSON.stringify(v).includes("Pr0d-Db-Pass"));
+    });
+
+    it("flags requirepass in redis.conf and a nested password in config.json", () => {
+        assert.deepEqual(
+            rows({
+                "redis.conf": "maxmemory 256mb\nrequirepass Zx81kdP0q\n",
+                "config.json": JSON.stringify({ smtp: { password: "smtp-Prod-2026!" } }),
+            }).map((v) => v.property),
+            ["data.redis.conf[requirepass]", "data.config.json[smtp.password]"],
+        );
+    });
+
+    it("leaves references, paths and settings about credentials alone", () => {
+        assert.deepEqual(
+            rows({
+                "application.properties":
+                    "spring.datasource.password=${PGPASSWORD}\npassword.min.length=12\ncache.key.prefix=orders\n",
+                "config.json": JSON.stringify({
+                    auth: { secretName: "db", passwordFile: "/run/secrets/pw" },
+                }),
+                "settings.yaml":
+                    "session:\n  secret: ${SESSION_SECRET}\n  tokenExpirySeconds: 3600\n",
+            }),
+            [],
+        );
+    });
+});
