@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: unit tests, then integration tests. Installs what is missing first.
+# npm test: unit tests, the toolchain package's own tests (tools/test), then integration tests. Installs what is missing first.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -22,7 +22,8 @@ run() { node --no-experimental-strip-types node_modules/mocha/bin/mocha.js --req
 format_check() { node node_modules/prettier/bin/prettier.cjs --check --log-level warn . || { echo "test: files above are not formatted; run npm run format" >&2; return 1; }; }
 case "$layer" in
   unit) format_check && run --timeout 20000 test/unit ;;
+  tools) run --timeout 120000 tools/test ;;
   integration) prepare_integration; run --timeout 300000 test/integration ;;
-  all) format_check && run --timeout 20000 test/unit && prepare_integration && run --timeout 300000 test/integration ;;
-  *) echo "usage: test.sh unit|integration|all" >&2; exit 2 ;;
+  all) format_check && run --timeout 20000 test/unit && run --timeout 120000 tools/test && prepare_integration && run --timeout 300000 test/integration ;;
+  *) echo "usage: test.sh unit|tools|integration|all" >&2; exit 2 ;;
 esac

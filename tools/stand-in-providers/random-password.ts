@@ -5,12 +5,18 @@
  * Same inputs, defaults and replace-on-any-change behaviour as the upstream resource; the
  * password comes from node:crypto's CSPRNG and is returned as a secret.
  */
-import { toolVersions } from "../../config/toolchain";
 import { generate, withDefaults } from "./password";
 import { secret, serve, UNKNOWN } from "./provider-server";
 
-// It answers as the version the npm SDK asks for, which versions.env pins (and a test checks).
-const VERSION = process.env.KEYBUZZ_STAND_IN_RANDOM_VERSION ?? toolVersions().PULUMI_RANDOM_VERSION;
+// It answers as the version the npm SDK asks for, which tools/versions.env pins (a test checks
+// the pin against package.json); the launcher reads it from there.
+const VERSION = process.env.PULUMI_RANDOM_VERSION;
+if (!VERSION) {
+    process.stderr.write(
+        "pulumi-resource-random (stand-in): PULUMI_RANDOM_VERSION is not set; start it through its launcher, which reads tools/versions.env\n",
+    );
+    process.exit(2);
+}
 const TYPE = "random:index/randomPassword:RandomPassword";
 serve({
     version: VERSION,

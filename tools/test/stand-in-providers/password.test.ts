@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { generate, withDefaults } from "../../tools/stand-in-providers/password";
+import { generate, withDefaults } from "../../stand-in-providers/password";
 
 describe("the RandomPassword stand-in (used where the upstream random provider cannot be built)", () => {
     it("generates passwords of the asked length from the asked character classes", () => {
