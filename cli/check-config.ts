@@ -4,15 +4,9 @@
  * without the Pulumi engine. Exit 0 valid, 1 invalid, 2 unreadable.
  */
 import * as path from "node:path";
-import { passphraseFromEnv } from "../config/passphrase";
-import {
-    otherIdentities,
-    readStackFile,
-    StackFileError,
-    stackFilePath,
-} from "../config/stack-file";
-import { formatIssues, validateStackConfig } from "../config/validate";
+import { passphraseFromEnv, prederiveKeys } from "../config/passphrase";
 import { CannotRun, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
+import { checkStackName } from "../lib/stack-name";
 
 const USAGE =
     "npm run check:config -- (--stack <name> | --file <path>) [--format text|json] [--no-decrypt]";
@@ -33,14 +27,28 @@ main("check:config", async () => {
         throw new CannotRun(`give --stack <name> or --file <path>\nusage: ${USAGE}`);
     const file = values.file
         ? path.resolve(values.file)
-        : stackFilePath(process.env.KEYBUZZ_ROOT ?? process.cwd(), values.stack!);
+        : path.join(
+              process.env.KEYBUZZ_ROOT ?? process.cwd(),
+              `Pulumi.${checkStackName(values.stack!)}.yaml`,
+          );
+    const passphrase = values["no-decrypt"] ? undefined : passphraseFromEnv();
+    // The stack's key is derived (PBKDF2, ~250 ms by design) on the thread pool while the
+    // config schema and validation load: neither waits for the other.
+    const [
+        { otherIdentities, readStackFile, StackFileError },
+        { formatIssues, validateStackConfig },
+    ] = await Promise.all([
+        import("../config/stack-file"),
+        import("../config/validate"),
+        prederiveKeys([file], passphrase),
+    ]);
     let raw: Record<string, unknown>;
     try {
         // Decrypted as policy:check does: a secure value that is not ciphertext, or that holds
         // a known-leaked secret, is a finding only the plaintext shows.
         // --no-decrypt: the fast path (no 1M-iteration key derivation); secure values are then
         // checked for presence only.
-        raw = readStackFile(file, values["no-decrypt"] ? undefined : passphraseFromEnv());
+        raw = readStackFile(file, passphrase);
     } catch (e) {
         if (e instanceof StackFileError) throw new CannotRun(e.message);
         throw e;

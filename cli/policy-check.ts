@@ -10,9 +10,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { FINGERPRINT_ANNOTATION } from "../lib/fingerprint-annotation";
 import { findEnvironment } from "../config/environments";
 import { EnvironmentIdentity } from "../config/identity";
-import { passphraseFromEnv } from "../config/passphrase";
+import { passphraseFromEnv, prederiveKeys } from "../config/passphrase";
 import { otherIdentities, StackFileError, stackFilePath } from "../config/stack-file";
 import { ConfigError } from "../config/validate";
 import {
@@ -32,7 +33,6 @@ import { FORMATS, render } from "../policies/render";
 import { isDigest } from "../image/reference";
 import { credentialIndex } from "../policies/sources/credential-values";
 import { identityFromManifests, ManifestError, readManifests } from "../policies/sources/manifests";
-import { stackResources } from "../policies/sources/stack";
 
 const USAGE =
     "npm run policy:check -- (--stack <name> | --file <path> | --manifests <file|dir> --env <name>) [--compare env=path]… [--fingerprints env=file]… [--promoted file] [--format text|json|md|sarif|junit] [--out file]";
@@ -67,6 +67,25 @@ function promotedDigests(file: string | undefined): string[] | undefined {
             `${file}: expected a JSON array of sha256:<64 hex> digests or a ledger with entries[].digest`,
         );
     return list;
+}
+
+/** Runs a read of the checked input; what makes it unreadable or invalid is exit 2 with its message. */
+function readOrCannotRun<T>(read: () => T): T {
+    const refuse = (e: unknown): never => {
+        if (e instanceof ConfigError)
+            throw new CannotRun(
+                `the stack config is invalid, so the pack cannot run:\n${e.message}`,
+            );
+        if (e instanceof StackFileError || e instanceof ManifestError)
+            throw new CannotRun(e.message);
+        throw e;
+    };
+    try {
+        const out = read();
+        return out instanceof Promise ? (out.catch(refuse) as T) : out;
+    } catch (e) {
+        return refuse(e);
+    }
 }
 
 main("policy:check", async () => {
@@ -125,13 +144,42 @@ main("policy:check", async () => {
         if (values.manifests)
             otherCredentialValues[env] = Object.fromEntries(credentialIndex(theirs));
     }
+    // Manifests are read first: the other stacks' fingerprints are compared with the
+    // fingerprint annotations this program puts on its Secrets, so when no manifest carries
+    // one there is nothing to compare them with, and the stacks are not run at all.
+    const manifestResources = values.manifests
+        ? readOrCannotRun(() => readManifests(values.manifests!, environment))
+        : undefined;
+    const compareFingerprints =
+        !manifestResources ||
+        manifestResources.some(
+            (r) => r.props?.metadata?.annotations?.[FINGERPRINT_ANNOTATION] !== undefined,
+        );
+    // The stacks run under mocks below: their keys are derived side by side on the thread
+    // pool while the Pulumi SDK loads (the program's modules are required only now).
+    const stackFiles = others
+        .map((id) => stackFilePath(root, id.environment))
+        .filter(
+            (f, i) =>
+                compareFingerprints &&
+                fs.existsSync(f) &&
+                !findEnvironment(others[i].environment)?.throwAway,
+        );
+    const runsStacks = ownFile !== undefined || stackFiles.length > 0;
+    const keys = prederiveKeys(ownFile ? [ownFile, ...stackFiles] : stackFiles, pass);
+    // Required here, not imported at the top: loading the SDK overlaps the key derivation,
+    // and a check of plain manifests that runs no stack never loads it.
+    const { stackResources } = runsStacks
+        ? (require("../policies/sources/stack") as typeof import("../policies/sources/stack"))
+        : { stackResources: undefined };
+    await keys;
     for (const id of others) {
         const file = stackFilePath(root, id.environment);
-        if (!fs.existsSync(file) || findEnvironment(id.environment)?.throwAway) continue;
+        if (!stackFiles.includes(file)) continue;
         try {
             const rest = others.filter((o) => o.environment !== id.environment);
             otherFingerprints[id.environment] = (
-                await stackResources(file, id.environment, rest, pass)
+                await stackResources!(file, id.environment, rest, pass)
             ).fingerprints;
         } catch {
             // Undecryptable or invalid: that environment's fingerprints stay "not verified".
@@ -145,23 +193,15 @@ main("policy:check", async () => {
 
     let resources: ResourceView[];
     let target: ViolationReport["target"];
-    try {
-        if (values.manifests) {
-            resources = readManifests(values.manifests, environment);
-            target = { kind: "manifests", name: values.manifests, environment };
-        } else {
-            const own = await stackResources(ownFile!, environment, others, pass);
-            resources = own.resources;
-            target = { kind: "stack", name: environment, environment: own.config.environment };
-        }
-    } catch (e) {
-        if (e instanceof ConfigError)
-            throw new CannotRun(
-                `the stack config is invalid, so the pack cannot run:\n${e.message}`,
-            );
-        if (e instanceof StackFileError || e instanceof ManifestError)
-            throw new CannotRun(e.message);
-        throw e;
+    if (manifestResources) {
+        resources = manifestResources;
+        target = { kind: "manifests", name: values.manifests!, environment };
+    } else {
+        const own = await readOrCannotRun(() =>
+            stackResources!(ownFile!, environment, others, pass),
+        );
+        resources = own.resources;
+        target = { kind: "stack", name: environment, environment: own.config.environment };
     }
     const config = {
         ...packConfig(
@@ -172,6 +212,8 @@ main("policy:check", async () => {
             promotedDigests(values.promoted),
         ),
         ...(Object.keys(otherCredentialValues).length ? { otherCredentialValues } : {}),
+        // No fingerprint annotation in the manifests: no environment's fingerprints are missing.
+        ...(compareFingerprints ? {} : { fingerprintEnvironments: [] }),
     };
     if (values["emit-pack-config"]) {
         // The same evidence as CrossGuard policy config, for `pulumi preview --policy-pack policies --policy-pack-config <file>`.

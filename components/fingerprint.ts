@@ -18,8 +18,7 @@ export function fingerprint(
     return pulumi.unsecret(pulumi.all([key, value]).apply(([k, v]) => fingerprintOf(k, v)));
 }
 
-/** Annotation on a Secret recording its credentials' fingerprints, read by the policy pack. */
-export const FINGERPRINT_ANNOTATION = "keybuzz.io/fingerprints";
+export { FINGERPRINT_ANNOTATION } from "../lib/fingerprint-annotation";
 
 /** `{ name: fingerprint }` as the annotation's JSON text (plain: it reveals no value). */
 export function fingerprintAnnotation(

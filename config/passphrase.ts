@@ -7,7 +7,8 @@
  * ciphertext with its 16-byte tag). Node's crypto implements both; an integration test checks
  * this module against values the real CLI encrypted.
  */
-import { createDecipheriv, pbkdf2Sync } from "node:crypto";
+import { createDecipheriv, pbkdf2, pbkdf2Sync } from "node:crypto";
+import * as fs from "node:fs";
 
 export class PassphraseError extends Error {}
 
@@ -35,6 +36,70 @@ function decryptWith(key: Buffer, value: string): string {
     }
 }
 
+const ITERATIONS = 1_000_000;
+
+/**
+ * Keys derived ahead of use, in this process's memory only (never written anywhere), by salt
+ * and passphrase. The derivation is 1M iterations of PBKDF2 (~250 ms) by design; started
+ * early on libuv's thread pool, it runs while the command loads its modules, and the keys of
+ * several stack files are derived side by side.
+ */
+const derived = new Map<string, { passphrase: string; key?: Buffer; pending: Promise<void> }>();
+
+function saltOf(encryptionSalt: string): string | undefined {
+    return /^v1:([^:]+):v1:[^:]+:[^:]+$/.exec(encryptionSalt)?.[1];
+}
+
+/** Starts deriving the key of each stack file (by its `encryptionsalt` line); resolves when all are ready. Unreadable files are left to the read that follows. */
+export function prederiveKeys(
+    files: readonly string[],
+    passphrase: string | undefined,
+): Promise<void> {
+    if (passphrase === undefined) return Promise.resolve();
+    const jobs: Promise<void>[] = [];
+    for (const file of files) {
+        let text: string;
+        try {
+            text = fs.readFileSync(file, "utf8");
+        } catch {
+            continue;
+        }
+        const salt = saltOf(/^encryptionsalt:\s*(\S+)\s*$/m.exec(text)?.[1] ?? "");
+        if (!salt) continue;
+        const known = derived.get(salt);
+        if (known?.passphrase === passphrase) {
+            jobs.push(known.pending);
+            continue;
+        }
+        const entry: { passphrase: string; key?: Buffer; pending: Promise<void> } = {
+            passphrase,
+            pending: Promise.resolve(),
+        };
+        entry.pending = new Promise((resolve) =>
+            pbkdf2(
+                passphrase,
+                Buffer.from(salt, "base64"),
+                ITERATIONS,
+                32,
+                "sha256",
+                (err, key) => {
+                    if (!err) entry.key = key;
+                    resolve();
+                },
+            ),
+        );
+        derived.set(salt, entry);
+        jobs.push(entry.pending);
+    }
+    return Promise.all(jobs).then(() => undefined);
+}
+
+function keyFor(salt: string, passphrase: string): Buffer {
+    const known = derived.get(salt);
+    if (known?.passphrase === passphrase && known.key) return known.key;
+    return pbkdf2Sync(passphrase, Buffer.from(salt, "base64"), ITERATIONS, 32, "sha256");
+}
+
 /**
  * A decrypter for a stack file's `encryptionsalt` ("v1:<salt>:<encrypted 'pulumi'>").
  * Throws PassphraseError when the passphrase is wrong.
@@ -42,7 +107,7 @@ function decryptWith(key: Buffer, value: string): string {
 export function passphraseDecrypter(encryptionSalt: string, passphrase: string): Decrypter {
     const m = /^v1:([^:]+):(v1:[^:]+:[^:]+)$/.exec(encryptionSalt);
     if (!m) throw new PassphraseError(`encryptionsalt is not in the v1 passphrase format`);
-    const key = pbkdf2Sync(passphrase, Buffer.from(m[1], "base64"), 1_000_000, 32, "sha256");
+    const key = keyFor(m[1], passphrase);
     if (decryptWith(key, m[2]) !== "pulumi") throw new PassphraseError("incorrect passphrase");
     return {
         // The passphrase is right (it opened the salt): a value that fails now is the value's fault.
@@ -62,5 +127,5 @@ export function passphraseDecrypter(encryptionSalt: string, passphrase: string):
 export function passphraseFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
     if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
     const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
-    return file ? require("node:fs").readFileSync(file, "utf8").trim() : undefined;
+    return file ? fs.readFileSync(file, "utf8").trim() : undefined;
 }

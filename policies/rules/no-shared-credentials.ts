@@ -1,4 +1,4 @@
-import { FINGERPRINT_ANNOTATION } from "../../components/fingerprint";
+import { FINGERPRINT_ANNOTATION } from "../../lib/fingerprint-annotation";
 import { databaseMentions } from "../database-urls";
 import { Finding, finding, PolicyRule, ResourceView } from "../model";
 import { credentialValues } from "../sources/credential-values";

@@ -1,6 +1,7 @@
 /** Resources from plain Kubernetes YAML (kubectl get -o yaml): files, directories, Lists. */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
 import { EnvironmentIdentity, environmentIdentity } from "../../config/identity";
 import { databaseMentions } from "../database-urls";
@@ -30,12 +31,16 @@ function files(target: string): string[] {
 const RENDER_FIRST =
     "render it first (`kubectl kustomize <dir> > rendered.yaml`, `helm template <chart> > rendered.yaml`) and check the rendered file";
 
-/** Input that is not yet Kubernetes objects: a kustomization, or a template with unrendered syntax. */
-function refuseUnrendered(file: string, text: string): void {
-    if (
-        /^kustomization\.ya?ml$/i.test(path.basename(file)) ||
-        /^kind:\s*Kustomization\s*$/m.test(text)
-    )
+function refuseKustomization(file: string): void {
+    if (/^kustomization\.ya?ml$/i.test(path.basename(file)))
+        throw new ManifestError(
+            `${file} is a kustomization, not Kubernetes objects: ${RENDER_FIRST}`,
+        );
+}
+
+/** A document that is not yet Kubernetes objects: a kustomization, or a template with unrendered syntax. */
+function refuseUnrendered(file: string, text: string, firstLine: number): void {
+    if (/^kind:\s*Kustomization\s*$/m.test(text))
         throw new ManifestError(
             `${file} is a kustomization, not Kubernetes objects: ${RENDER_FIRST}`,
         );
@@ -45,40 +50,60 @@ function refuseUnrendered(file: string, text: string): void {
             text,
         );
     if (template) {
-        const line = text.slice(0, template.index).split("\n").length;
+        const line = firstLine + countLines(text, 0, template.index);
         throw new ManifestError(
             `${file}:${line} holds template syntax (${template[0]}…): ${RENDER_FIRST}`,
         );
     }
 }
 
+const SEPARATOR = /^---(?=[ \t\r]|$)/gm;
+const CHUNK_BYTES = 1 << 20;
+
+function countLines(text: string, from: number, to: number): number {
+    let n = 0;
+    for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) n++;
+    return n;
+}
+
 /**
- * The YAML documents of a file with the line each starts on, found in one pass over the text
- * (a document starts after a `---` line at column 0, which inside a block can only be data
- * when it is indented).
+ * The YAML documents of a file with the line each starts on, read a megabyte at a time: only
+ * the document being parsed is held as text, never the whole file (a document starts after a
+ * `---` line at column 0, which inside a block can only be data when it is indented).
  */
-function* documentsOf(text: string): Generator<{ text: string; line: number }> {
-    const separator = /^---(?=[ \t\r]|$)/gm;
-    let start = 0;
-    let line = 1;
-    let startLine = 1;
-    let counted = 0;
-    const lineAt = (pos: number) => {
-        for (
-            let i = text.indexOf("\n", counted);
-            i !== -1 && i < pos;
-            i = text.indexOf("\n", i + 1)
-        )
-            line++;
-        counted = pos;
-        return line;
-    };
-    for (let m = separator.exec(text); m; m = separator.exec(text)) {
-        if (m.index > start) yield { text: text.slice(start, m.index), line: startLine };
-        start = m.index + 3;
-        startLine = lineAt(m.index);
+function* documentsOf(file: string): Generator<{ text: string; line: number }> {
+    const fd = fs.openSync(file, "r");
+    const decoder = new StringDecoder("utf8");
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    let pending = ""; // the current document's text so far
+    let line = 1; // the line `pending` starts on
+    let carry = ""; // the end of the last chunk after its last newline: an incomplete line
+    try {
+        for (;;) {
+            const n = fs.readSync(fd, buffer, 0, CHUNK_BYTES, null);
+            let text = carry + (n > 0 ? decoder.write(buffer.subarray(0, n)) : decoder.end());
+            if (n > 0) {
+                // Separators are whole lines: keep an incomplete last line for the next chunk.
+                const cut = text.lastIndexOf("\n") + 1;
+                carry = text.slice(cut);
+                text = text.slice(0, cut);
+            } else carry = "";
+            let start = 0;
+            SEPARATOR.lastIndex = 0;
+            for (let m = SEPARATOR.exec(text); m; m = SEPARATOR.exec(text)) {
+                const doc = pending + text.slice(start, m.index);
+                if (doc.length > 0) yield { text: doc, line };
+                line += countLines(doc, 0, doc.length);
+                pending = "";
+                start = m.index + 3;
+            }
+            pending += text.slice(start);
+            if (n === 0) break;
+        }
+        if (pending.length > 0) yield { text: pending, line };
+    } finally {
+        fs.closeSync(fd);
     }
-    yield { text: text.slice(start), line: startLine };
 }
 
 /**
@@ -90,9 +115,9 @@ export function readManifests(target: string, environment: string): ResourceView
     const out: ResourceView[] = [];
     const read = files(target);
     for (const file of read) {
-        const text = fs.readFileSync(file, "utf8");
-        refuseUnrendered(file, text);
-        for (const doc of documentsOf(text)) {
+        refuseKustomization(file);
+        for (const doc of documentsOf(file)) {
+            refuseUnrendered(file, doc.text, doc.line);
             let obj: any;
             try {
                 obj = load(doc.text, { schema: CORE_SCHEMA, filename: file });

@@ -59,4 +59,21 @@ describe("plain Kubernetes YAML (policies/sources/manifests.ts)", () => {
             new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:[3-6]: `),
         );
     });
+
+    it("streams a file larger than its read size: documents, multi-byte text and lines across chunk ends", () => {
+        // ~3 MB of 7-line documents: chunk ends (1 MiB) fall inside documents, lines and "é".
+        const docs: string[] = [];
+        for (let i = 0; i < 30_000; i++)
+            docs.push(
+                `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  NOTE: "café ${"é".repeat(i % 40)}"\n`,
+            );
+        const file = write("large.yaml", docs.join(""));
+        const rs = readManifests(file, "prod");
+        assert.equal(rs.length, 30_000);
+        for (const i of [0, 1, 12_345, 29_999]) {
+            assert.equal(rs[i].name, `cm-${i}`);
+            assert.equal(rs[i].source?.line, 1 + 7 * i);
+            assert.equal(rs[i].props.data.NOTE, `café ${"é".repeat(i % 40)}`);
+        }
+    });
 });
