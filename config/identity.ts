@@ -206,7 +206,8 @@ const DOT_LETTER = /\.[a-z]/gi;
 const HOST_AT = /(?:[a-z0-9-]{1,63}\.)+[a-z]{2,63}(?![a-z0-9-])/iy;
 const BAD_LABEL = /(^|\.)-|-(\.|$)/;
 
-function isHostChar(code: number): boolean {
+/** Whether a character code can be part of a host name (letters, digits, "." and "-"). */
+export function isHostChar(code: number): boolean {
     return code < 256 && HOST_CHAR[code] === 1;
 }
 

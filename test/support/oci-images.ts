@@ -14,7 +14,7 @@ import { REGISTRY_PASSWORD, REGISTRY_USER } from "./registry";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-async function tarOf(files: Record<string, string>): Promise<Buffer> {
+export async function tarOf(files: Record<string, string>): Promise<Buffer> {
     const p = pack();
     for (const [name, content] of Object.entries(files)) p.entry({ name, mode: 0o644 }, content);
     p.finalize();
