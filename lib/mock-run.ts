@@ -18,22 +18,18 @@ const PROJECT = "keybuzz-platform";
 /**
  * Under mocks nothing is deployed, so a dynamic provider's code never runs: serializing its
  * closure (the SDK parses every captured function with the TypeScript compiler, most of a
- * policy:check's CPU) is work for nothing. The SDK loads its serializer on demand; it is
- * answered here with a placeholder text before the program registers anything.
+ * policy:check's CPU) is work for nothing: the serializer answers with a placeholder text
+ * in this process once mocks are set.
  */
 function skipDynamicProviderSerialization(): void {
-    const serializer = require.resolve("@pulumi/pulumi/runtime/closure/serializeClosure");
-    if (require.cache[serializer]) return;
+    const serializer =
+        require("@pulumi/pulumi/runtime/closure/serializeClosure") as typeof import("@pulumi/pulumi/runtime/closure/serializeClosure");
     const placeholder = {
         text: "// not serialized: the program ran under mocks (policy checks, unit tests)",
         containsSecrets: false,
     };
-    require.cache[serializer] = {
-        id: serializer,
-        filename: serializer,
-        loaded: true,
-        exports: { serializeFunction: async () => placeholder },
-    } as unknown as NodeJS.Module;
+    // The SDK's dynamic resources call it through the module object at each registration.
+    (serializer as { serializeFunction: unknown }).serializeFunction = async () => placeholder;
 }
 
 /** Outputs of other stacks, by stack name, served to StackReferences. */

@@ -45,24 +45,31 @@ await build({
 // The npm commands, bundled one file each (their dependencies included): a command then starts
 // by reading one file instead of resolving and loading hundreds (zod and undici are many
 // modules each). Packages that load native or engine code stay external.
-// policy:check runs the Pulumi program under mocks: its dynamic providers are serialized by
-// the SDK's closure serializer, which needs the modules as files, so it stays unbundled.
-const UNBUNDLED = new Set(["policy-check.ts"]);
+const out = join(root, process.env.KEYBUZZ_OUT_DIR ?? "out", "bin");
 const commands = readdirSync(join(root, "cli"))
-    .filter((f) => f.endsWith(".ts") && !UNBUNDLED.has(f))
+    .filter((f) => f.endsWith(".ts") && f !== "policy-check.ts")
     .map((f) => join(root, "cli", f));
-rmSync(join(root, process.env.KEYBUZZ_OUT_DIR ?? "out", "bin"), { recursive: true, force: true });
-await build({
-    entryPoints: commands,
-    outdir: join(root, process.env.KEYBUZZ_OUT_DIR ?? "out", "bin"),
+rmSync(out, { recursive: true, force: true });
+const bundled = {
+    outdir: out,
     bundle: true,
     format: "cjs",
     platform: "node",
     target: "node22",
     sourcemap: "linked",
     logLevel: "warning",
-    external: ["@pulumi/*", "@grpc/*", "pg-native"],
     // lib/project-root looks upwards from __dirname for tools/versions.env: out/bin is still below the root.
+};
+await build({ ...bundled, entryPoints: commands, external: ["@pulumi/*", "@grpc/*", "pg-native"] });
+// policy:check runs the program under mocks: the Pulumi SDKs are bundled with it (module
+// resolution was half its start), and the two packages the SDK needs only to serialize
+// dynamic providers, which mocks never do, are left out (scripts/bundle/absent-module.cjs).
+const absent = join(root, "scripts", "bundle", "absent-module.cjs");
+await build({
+    ...bundled,
+    entryPoints: [join(root, "cli", "policy-check.ts")],
+    external: ["@grpc/*", "pg-native"],
+    alias: { typescript: absent, "@npmcli/arborist": absent },
 });
 process.stderr.write(
     `build: compiled ${entryPoints.length} files into ${relative(process.cwd(), join(root, "out")) || "out"}\n`,
