@@ -62,3 +62,17 @@ export async function startPlugin(
         },
     };
 }
+
+/**
+ * A mocha suite's plugin: started before its tests, stopped after them. `plugin()` is the
+ * running process inside the tests.
+ */
+export function pluginForSuite(
+    launcher: string,
+    clientClass: new (address: string, credentials: grpc.ChannelCredentials) => any,
+): () => PluginProcess {
+    let running: PluginProcess | undefined;
+    before(async () => (running = await startPlugin(path.join(TOOLS, launcher), clientClass)));
+    after(() => running?.stop());
+    return () => running!;
+}

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PluginProcess, proto, startPlugin, TOOLS } from "../plugin-process";
+import { pluginForSuite, proto, TOOLS } from "../plugin-process";
 
 const { Empty } = require("google-protobuf/google/protobuf/empty_pb.js");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb.js");
@@ -15,21 +15,16 @@ describe("the RandomPassword stand-in (tools/stand-in-providers), over gRPC as t
     this.timeout(120_000);
     const services = proto("provider_grpc_pb.js");
     const messages = proto("provider_pb.js");
-    let provider: PluginProcess;
-    before(
-        async () =>
-            (provider = await startPlugin(
-                path.join(TOOLS, "stand-in-providers", "pulumi-resource-random"),
-                services.ResourceProviderClient,
-            )),
+    const provider = pluginForSuite(
+        "stand-in-providers/pulumi-resource-random",
+        services.ResourceProviderClient,
     );
-    after(() => provider?.stop());
 
     it("answers as the random version tools/versions.env pins", async () => {
         const pinned = /^PULUMI_RANDOM_VERSION=(\S+)$/m.exec(
             fs.readFileSync(path.join(TOOLS, "versions.env"), "utf8"),
         )![1];
-        const info = await provider.call("getPluginInfo", new Empty());
+        const info = await provider().call("getPluginInfo", new Empty());
         assert.equal(info.getVersion(), pinned);
     });
 
@@ -39,13 +34,13 @@ describe("the RandomPassword stand-in (tools/stand-in-providers), over gRPC as t
         check.setType(TYPE);
         check.setOlds(Struct.fromJavaScript({}));
         check.setNews(Struct.fromJavaScript({ length: 24, special: false }));
-        const checked = await provider.call("check", check);
+        const checked = await provider().call("check", check);
         assert.deepEqual(checked.getFailuresList(), []);
         const create = new messages.CreateRequest();
         create.setUrn(URN);
         create.setType(TYPE);
         create.setProperties(checked.getInputs());
-        const created = (await provider.call("create", create)).getProperties().toJavaScript();
+        const created = (await provider().call("create", create)).getProperties().toJavaScript();
         // Returned as a Pulumi secret (the wire signature), never as a plain string.
         assert.equal(created.result[SECRET_KEY], SECRET_SIG);
         assert.match(created.result.value, /^[A-Za-z0-9]{24}$/);
@@ -57,7 +52,7 @@ describe("the RandomPassword stand-in (tools/stand-in-providers), over gRPC as t
         check.setType(TYPE);
         check.setOlds(Struct.fromJavaScript({}));
         check.setNews(Struct.fromJavaScript({ length: 0 }));
-        const failures = (await provider.call("check", check)).getFailuresList();
+        const failures = (await provider().call("check", check)).getFailuresList();
         assert.deepEqual(
             failures.map((f: any) => [f.getProperty(), f.getReason()]),
             [["length", "length is required and must be positive"]],
