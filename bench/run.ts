@@ -21,6 +21,14 @@ else if (!name || !available.includes(name)) {
     process.exit(2);
 } else require(path.join(__dirname, name));
 
+/** The KEYBUZZ_BENCH_* settings the run was given (sizes, counts), so a reader can repeat it. */
+function settings(): string[] {
+    const set = Object.entries(process.env).filter(([k]) => k.startsWith("KEYBUZZ_BENCH_"));
+    return set.length
+        ? [`Settings: ${set.map(([k, v]) => `\`${k}=${v}\``).join(", ")} (defaults otherwise).`]
+        : [];
+}
+
 function runAll(): void {
     const root = projectRoot();
     const started = new Date();
@@ -52,6 +60,7 @@ function runAll(): void {
         `Written by \`npm run bench -- all\` on ${started.toISOString().slice(0, 10)} (started ${started.toISOString()}).`,
         `Machine: ${cpus.length} × ${cpus[0]?.model ?? "CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node.js ${process.version}; every server on 127.0.0.1.`,
         "Each section is one benchmark: the command that produced it and what it printed (medians and ratios against the peer tool, measured in the same run).",
+        ...settings(),
         "",
     ].join("\n");
     fs.writeFileSync(

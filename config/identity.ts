@@ -213,7 +213,9 @@ export function isHostChar(code: number): boolean {
 
 /** Hosts named inside a free string (URLs, connection strings, JS bundles), in one linear pass. */
 export function hostsIn(text: string): string[] {
-    const found = new Set<string>();
+    // Matches as written first: a bundle names the same few hosts thousands of times, and
+    // each is lowercased and checked once.
+    const written = new Set<string>();
     DOT_LETTER.lastIndex = 0;
     for (let m = DOT_LETTER.exec(text); m !== null; m = DOT_LETTER.exec(text)) {
         let start = m.index;
@@ -222,8 +224,13 @@ export function hostsIn(text: string): string[] {
         while (end < text.length && isHostChar(text.charCodeAt(end))) end++;
         DOT_LETTER.lastIndex = end;
         HOST_AT.lastIndex = start;
-        const host = HOST_AT.exec(text)?.[0].toLowerCase();
-        if (host && host.length <= 253 && !BAD_LABEL.test(host)) found.add(host);
+        const match = HOST_AT.exec(text);
+        if (match) written.add(match[0]);
+    }
+    const found = new Set<string>();
+    for (const w of written) {
+        const host = w.toLowerCase();
+        if (host.length <= 253 && !BAD_LABEL.test(host)) found.add(host);
     }
     return [...found];
 }
