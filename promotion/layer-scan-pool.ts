@@ -27,6 +27,9 @@ export type FromWorker =
 const WORKER_FILE = path.join(__dirname, "..", "promotion", "layer-scan-worker.js");
 // Bytes sent to a worker and not yet taken by its decompressor: bounds memory per layer.
 const IN_FLIGHT_BYTES = 8 << 20;
+// Below this (compressed) a layer is scanned in the calling thread: starting a worker (~50 ms)
+// costs more than scanning it.
+const WORKER_MIN_BYTES = 128 << 10;
 const SIZE = Math.max(1, Math.min(os.availableParallelism(), 4));
 
 const idle: Worker[] = [];
@@ -119,12 +122,18 @@ export function layerScanWorkers(): number {
     return started;
 }
 
-/** What one layer's files mention, scanned in a worker thread when the compiled worker exists. */
+/**
+ * What one layer's files mention, scanned in a worker thread when the compiled worker exists
+ * and the layer is large enough to pay for it (`size`, the blob's bytes as its manifest says):
+ * a small layer is scanned faster where it is than a worker starts.
+ */
 export async function scanLayer(
     bytes: AsyncIterable<Uint8Array>,
     mediaType: string,
+    size?: number,
 ): Promise<HostMention[]> {
-    if (!workersAvailable()) return layerFileMentions(bytes, mediaType);
+    if (!workersAvailable() || size === undefined || size < WORKER_MIN_BYTES)
+        return layerFileMentions(bytes, mediaType);
     const w = await acquire();
     try {
         return await scanInWorker(w, bytes, mediaType);

@@ -29,14 +29,25 @@ export const SCANNER_VERSION = "layer-scan/3";
 // Above this many host mentions in one layer nothing is cached (the layer is scanned each time).
 const MAX_CACHED_MENTIONS = 20_000;
 
+/** A layer as a manifest lists it. */
+interface LayerRef {
+    readonly digest: string;
+    readonly mediaType?: string;
+    /** Bytes of the blob as the manifest says (compressed). */
+    readonly size?: number;
+}
+
 /** Every host-like string in the scanned files of one layer, once per file. */
 async function layerMentions(
     client: RegistryClient,
     repository: string,
-    digest: string,
-    mediaType: string,
+    layer: LayerRef,
 ): Promise<HostMention[]> {
-    return scanLayer(await client.blobStream(repository, digest), mediaType);
+    return scanLayer(
+        await client.blobStream(repository, layer.digest),
+        layer.mediaType ?? "",
+        layer.size,
+    );
 }
 
 /**
@@ -47,13 +58,12 @@ async function layerMentions(
 async function layerMentionsWithRetries(
     client: RegistryClient,
     repository: string,
-    digest: string,
-    mediaType: string,
+    layer: LayerRef,
     attempts = 4,
 ): Promise<HostMention[]> {
     for (let attempt = 1; ; attempt++) {
         try {
-            return await layerMentions(client, repository, digest, mediaType);
+            return await layerMentions(client, repository, layer);
         } catch (e) {
             if (e instanceof RegistryError || attempt >= attempts) throw e;
             await new Promise((r) => setTimeout(r, 50 * attempt));
@@ -78,9 +88,9 @@ function cacheFile(digest: string): string | undefined {
 async function cachedLayerMentions(
     client: RegistryClient,
     repository: string,
-    digest: string,
-    mediaType: string,
+    layer: LayerRef,
 ): Promise<HostMention[]> {
+    const digest = layer.digest;
     const file = cacheFile(digest);
     if (file) {
         try {
@@ -95,7 +105,7 @@ async function cachedLayerMentions(
             // absent or unreadable: scan
         }
     }
-    const mentions = await layerMentionsWithRetries(client, repository, digest, mediaType);
+    const mentions = await layerMentionsWithRetries(client, repository, layer);
     if (file && mentions.length <= MAX_CACHED_MENTIONS) {
         try {
             fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -150,15 +160,11 @@ export async function scanImage(
                 : JSON.parse((await client.getManifest(repository, md)).bytes.toString("utf8")),
         ),
     );
-    const layerList: Array<{ digest: string; mediaType?: string }> = children.flatMap(
-        (child) => child.layers ?? [],
-    );
+    const layerList: LayerRef[] = children.flatMap((child) => child.layers ?? []);
     layers = layerList.length;
     // Every layer at once: the pool scans as many side by side as there are cores.
     const mentions = await Promise.all(
-        layerList.map((layer) =>
-            cachedLayerMentions(client, repository, layer.digest, layer.mediaType ?? ""),
-        ),
+        layerList.map((layer) => cachedLayerMentions(client, repository, layer)),
     );
     layerList.forEach((layer, i) => {
         for (const m of mentions[i]) {

@@ -69,9 +69,13 @@ describe("layer scan in worker threads (promotion/layer-scan-pool.ts, compiled)"
             }
             (async () => {
                 const files = ${JSON.stringify(layers.map((l) => l.file))};
-                const broken = await scanLayer(chunks(files[0], 4096), GZ).then(() => "no error", (e) => e.message);
-                const found = await Promise.all(files.map((f) => scanLayer(chunks(f), GZ)));
-                process.stdout.write(JSON.stringify({ broken, found, workers: layerScanWorkers() }));
+                // A small layer (by its manifest's size) is scanned in this thread; large ones in workers.
+                const small = await scanLayer(chunks(files[0]), GZ, 1024);
+                const workersForSmall = layerScanWorkers();
+                const LARGE = 64 << 20;
+                const broken = await scanLayer(chunks(files[0], 4096), GZ, LARGE).then(() => "no error", (e) => e.message);
+                const found = await Promise.all(files.map((f) => scanLayer(chunks(f), GZ, LARGE)));
+                process.stdout.write(JSON.stringify({ small, workersForSmall, broken, found, workers: layerScanWorkers() }));
             })();
         `;
         const r = spawnSync(
@@ -83,6 +87,8 @@ describe("layer scan in worker threads (promotion/layer-scan-pool.ts, compiled)"
         );
         assert.equal(r.status, 0, r.stderr);
         const out = JSON.parse(r.stdout);
+        assert.deepEqual(out.small, expected[0]);
+        assert.equal(out.workersForSmall, 0, "a small layer started a worker");
         assert.equal(out.broken, "connection reset mid-layer");
         assert.deepEqual(out.found, expected);
         assert.ok(out.workers >= 1, `workers started: ${out.workers}`);
