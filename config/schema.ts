@@ -8,6 +8,10 @@ import { ENVIRONMENT_NAMES } from "./environments";
 import { SecretValue } from "./secret";
 import { DIGEST_PATTERN, parseImageReference } from "../image/reference";
 
+// Each process validates a config once or twice: zod's compiled fast path (generated code,
+// built at the first parse) costs more than it saves there.
+z.config({ jitless: true });
+
 /**
  * Reference metadata of a key: what it means, and where the schema alone cannot say it, how
  * its type and default read (a default computed from other keys, a key path with a placeholder).

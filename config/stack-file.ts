@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { CORE_SCHEMA, load } from "js-yaml";
 import { EnvironmentIdentity, environmentIdentity } from "./identity";
 import { checkStackName } from "../lib/stack-name";
 import { passphraseDecrypter } from "./passphrase";
@@ -33,7 +33,9 @@ export function readStackFile(file: string, passphrase?: string): Record<string,
     }
     let doc: unknown;
     try {
-        doc = parseYaml(text);
+        // YAML 1.2 core schema, as Pulumi writes stack files; js-yaml parses one several times
+        // faster than the yaml package, and every command reads all the stack files.
+        doc = load(text, { schema: CORE_SCHEMA, filename: file });
     } catch (e) {
         throw new StackFileError(
             `stack file ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`,
