@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { passphraseFromEnv, prederiveKeys } from "../config/passphrase";
 import { CannotRun, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
-import { checkStackName } from "../lib/stack-name";
+import { stackFilePath } from "../lib/stack-name";
 
 const USAGE =
     "npm run check:config -- (--stack <name> | --file <path>) [--format text|json] [--no-decrypt]";
@@ -27,10 +27,7 @@ main("check:config", async () => {
         throw new CannotRun(`give --stack <name> or --file <path>\nusage: ${USAGE}`);
     const file = values.file
         ? path.resolve(values.file)
-        : path.join(
-              process.env.KEYBUZZ_ROOT ?? process.cwd(),
-              `Pulumi.${checkStackName(values.stack!)}.yaml`,
-          );
+        : stackFilePath(process.env.KEYBUZZ_ROOT ?? process.cwd(), values.stack!);
     const passphrase = values["no-decrypt"] ? undefined : passphraseFromEnv();
     // The stack's key is derived (PBKDF2, ~250 ms by design) on the thread pool while the
     // config schema and validation load: neither waits for the other.

@@ -7,16 +7,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CORE_SCHEMA, load } from "js-yaml";
 import { EnvironmentIdentity, environmentIdentity } from "./identity";
-import { checkStackName } from "../lib/stack-name";
+import { stackFilePath } from "../lib/stack-name";
 import { passphraseDecrypter } from "./passphrase";
 import { CONFIG_NAMESPACE } from "./schema";
 import { SecretValue } from "./secret";
 
 export class StackFileError extends Error {}
 
-export function stackFilePath(projectDir: string, stack: string): string {
-    return path.join(projectDir, `Pulumi.${checkStackName(stack)}.yaml`);
-}
+// Where a stack file is lives with the stack-name grammar (commands find it without loading the schema).
+export { stackFilePath };
 
 /**
  * The project's config keys of a stack file (prefix removed), secure values as SecretValue:

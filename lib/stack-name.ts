@@ -3,6 +3,8 @@
  * before a name is joined into a file path (`Pulumi.<stack>.yaml`, `ledger/<stack>.json`):
  * `--stack ../../x` must never reach another directory.
  */
+import * as path from "node:path";
+
 export class StackNameError extends Error {}
 
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -15,4 +17,9 @@ export function checkStackName(name: string, flag = "--stack"): string {
         );
     }
     return name;
+}
+
+/** The stack file of `stack` in a project directory, the name checked first. */
+export function stackFilePath(projectDir: string, stack: string): string {
+    return path.join(projectDir, `Pulumi.${checkStackName(stack)}.yaml`);
 }

@@ -9,6 +9,7 @@
  * key, value and line, not a faithful round-trip.
  */
 import { CORE_SCHEMA, load } from "js-yaml";
+import { settingNamesCredential } from "../lib/credential-heuristics";
 
 export interface FileEntry {
     /** The setting's key inside the file: `spring.datasource.password`, `redis.requirepass`, `db.password` for nested JSON/YAML. */
@@ -82,6 +83,16 @@ export function fileEntries(key: string, value: string): FileEntry[] {
         }
     }
     return lineEntries(value, /\.conf$/i.test(key) || !/[=:]/.test(value));
+}
+
+/**
+ * The settings of a file-style entry that hold a credential literally: named as one
+ * (lib/credential-heuristics settingNamesCredential) and not a reference, path, number or flag.
+ */
+export function credentialSettings(key: string, value: string): FileEntry[] {
+    return fileEntries(key, value).filter(
+        (e) => settingNamesCredential(e.key) && !isReference(e.value),
+    );
 }
 
 /**

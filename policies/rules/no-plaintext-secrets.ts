@@ -2,13 +2,8 @@ import { leakedWhere } from "../../config/leaked";
 import { containersOf, walkStrings } from "../kubernetes";
 import { Finding, finding, PolicyRule } from "../model";
 import { ignored, readablePath } from "../paths";
-import {
-    looksRandom,
-    SECRET_NAME,
-    settingNamesCredential,
-    URL_WITH_CREDENTIALS,
-} from "../../lib/credential-heuristics";
-import { fileEntries, isFileStyle, isReference } from "../file-entries";
+import { looksRandom, SECRET_NAME, URL_WITH_CREDENTIALS } from "../../lib/credential-heuristics";
+import { credentialSettings, isFileStyle } from "../file-entries";
 
 export const noPlaintextSecrets: PolicyRule = {
     name: "no-plaintext-secrets",
@@ -63,14 +58,13 @@ export const noPlaintextSecrets: PolicyRule = {
                     // A file (application.properties, redis.conf, config.json): each setting
                     // is judged by its own name; the file as a whole only for URLs.
                     literals.push({ property: `data.${k}`, name: k, value: v, urlOnly: true });
-                    for (const e of fileEntries(k, v))
-                        if (settingNamesCredential(e.key) && !isReference(e.value))
-                            literals.push({
-                                property: `data.${k}[${e.key}]`,
-                                name: e.key,
-                                value: e.value,
-                                setting: { file: k, line: e.line },
-                            });
+                    for (const e of credentialSettings(k, v))
+                        literals.push({
+                            property: `data.${k}[${e.key}]`,
+                            name: e.key,
+                            value: e.value,
+                            setting: { file: k, line: e.line },
+                        });
                 }
             }
             const reported = new Set<string>();

@@ -6,12 +6,8 @@
  * ConfigMap entries whose name says credential, and the password of a URL anywhere.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import {
-    SECRET_NAME,
-    settingNamesCredential,
-    URL_PASSWORDS,
-} from "../../lib/credential-heuristics";
-import { fileEntries, isFileStyle, isReference } from "../file-entries";
+import { SECRET_NAME, URL_PASSWORDS } from "../../lib/credential-heuristics";
+import { credentialSettings, isFileStyle } from "../file-entries";
 import { containersOf, walkStrings } from "../kubernetes";
 import { ResourceView } from "../model";
 
@@ -53,9 +49,7 @@ export function credentialValues(r: ResourceView): CredentialValue[] {
     };
     // A file held as one entry (application.properties, redis.conf): its credential settings.
     const fileSettings = (property: string, key: string, text: string) => {
-        for (const e of fileEntries(key, text))
-            if (settingNamesCredential(e.key) && !isReference(e.value))
-                add(`${property}[${e.key}]`, e.value);
+        for (const e of credentialSettings(key, text)) add(`${property}[${e.key}]`, e.value);
     };
     if (r.type === "kubernetes:core/v1:Secret") {
         // A URL's password is compared by the walk below, not the whole URL (its host is shared infrastructure).
