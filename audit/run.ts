@@ -3,7 +3,8 @@
  * concurrently over one undici Agent with a bounded number of connections per origin.
  */
 import { Agent } from "undici";
-import { EnvironmentIdentity, findOwner, hostsIn } from "../config/identity";
+import { hostsIn } from "../config/host-names";
+import { EnvironmentIdentity, findOwner } from "../config/identity";
 import { probe, ProbeResult } from "./http";
 import { Endpoint, Matrix } from "./matrix";
 import { AuditTarget } from "./target";

@@ -21,11 +21,11 @@ export interface ForeignHost {
 }
 
 /**
- * What produced a cached layer verdict. Bump it whenever which files are scanned or how hosts
- * are found changes (promotion/layer-files.ts, config/identity hostsIn): older verdicts are
- * then ignored.
+ * What produced a cached layer verdict. Bump it whenever which files are scanned or which hosts
+ * are found changes (promotion/layer-files.ts, config/host-names.ts): older verdicts are then
+ * ignored. A faster way to find the same hosts needs no bump.
  */
-export const SCANNER_VERSION = "layer-scan/3";
+export const SCANNER_VERSION = "layer-scan/4";
 // Above this many host mentions in one layer nothing is cached (the layer is scanned each time).
 const MAX_CACHED_MENTIONS = 20_000;
 

@@ -1,4 +1,5 @@
-import { findOwner, hostsIn, IdentityKind } from "../../config/identity";
+import { hostsIn } from "../../config/host-names";
+import { findOwner, IdentityKind } from "../../config/identity";
 import { vocabularyOf } from "../config-schema";
 import { walkStrings } from "../kubernetes";
 import { Finding, finding, PolicyRule } from "../model";
