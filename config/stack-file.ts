@@ -40,6 +40,10 @@ export function readStackFile(file: string, passphrase?: string): Record<string,
             `stack file ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`,
         );
     }
+    if (doc !== undefined && doc !== null && (typeof doc !== "object" || Array.isArray(doc)))
+        throw new StackFileError(
+            `stack file ${file} holds a YAML ${Array.isArray(doc) ? "list" : typeof doc}, not a mapping; a stack file maps "config" (and "encryptionsalt") to values, as pulumi stack init writes it`,
+        );
     const config = (doc as { config?: unknown } | null)?.config ?? {};
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
         throw new StackFileError(
@@ -48,10 +52,12 @@ export function readStackFile(file: string, passphrase?: string): Record<string,
     }
     const raw = rawFromEntries(Object.entries(config as Record<string, unknown>));
     if (passphrase === undefined) return raw;
-    const salt = (doc as { encryptionsalt?: unknown }).encryptionsalt;
+    const salt = (doc as { encryptionsalt?: unknown } | null)?.encryptionsalt;
     if (typeof salt !== "string")
         throw new StackFileError(
-            `stack file ${file} has no encryptionsalt: it does not use the passphrase secrets provider`,
+            doc === undefined || doc === null
+                ? `stack file ${file} is empty: nothing to decrypt or check; pulumi stack init <name> writes one (or pass --no-decrypt to list what it lacks)`
+                : `stack file ${file} has no encryptionsalt: it does not use the passphrase secrets provider`,
         );
     let decrypter;
     try {

@@ -4,7 +4,7 @@
  * part that costs CPU, run in a worker thread or in the calling thread alike
  * (promotion/layer-scan-pool.ts decides).
  */
-import { Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract } from "tar-stream";
@@ -24,6 +24,20 @@ const GUNZIP_CHUNK_BYTES = 1 << 20;
 // The most of a chunk's trailing run of host characters carried to the next chunk.
 const MAX_CARRY_BYTES = 4096;
 const NOTHING = Buffer.alloc(0);
+
+/**
+ * Hands each decompressed chunk on to the tar reader (and so to the scan) in a later turn of
+ * the event loop. The decompressor pushes a chunk and only then starts on the next one, on
+ * the thread pool; pushed straight through, the scan ran inside that push and the two took
+ * turns. Handed on later, the next chunk is decompressed while this one is scanned.
+ */
+function handedOnLater(): Transform {
+    return new Transform({
+        transform(chunk, _encoding, done) {
+            setImmediate(() => done(null, chunk));
+        },
+    });
+}
 
 export function isGzipLayer(mediaType: string): boolean {
     return /gzip/.test(mediaType);
@@ -81,7 +95,7 @@ export async function layerFileMentions(
     });
     const body = Readable.from(bytes);
     await (isGzipLayer(mediaType)
-        ? pipeline(body, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), tar)
+        ? pipeline(body, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), handedOnLater(), tar)
         : pipeline(body, tar));
     return found;
 }

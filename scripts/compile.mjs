@@ -50,8 +50,19 @@ const commands = readdirSync(join(root, "cli"))
     .filter((f) => f.endsWith(".ts") && f !== "policy-check.ts")
     .map((f) => join(root, "cli", f));
 rmSync(out, { recursive: true, force: true });
+// zod's locales index, imported by zod itself, bundled as English only (scripts/bundle/zod-locales.mjs).
+const zodLocales = join(root, "scripts", "bundle", "zod-locales.mjs");
+const englishOnlyZod = {
+    name: "zod-english-only",
+    setup(b) {
+        b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+            /node_modules\/zod\/v4\//.test(args.importer) ? { path: zodLocales } : undefined,
+        );
+    },
+};
 const bundled = {
     outdir: out,
+    plugins: [englishOnlyZod],
     bundle: true,
     format: "cjs",
     platform: "node",

@@ -29,6 +29,11 @@ const CASES: ReadonlyArray<{ command: string; args: string[]; says: RegExp }> = 
     },
     { command: "check:config", args: ["--bogus"], says: /Unknown option '--bogus'.* — usage: / },
     {
+        command: "check:config",
+        args: ["--file", "/dev/null"],
+        says: /stack file \/dev\/null is empty: nothing to decrypt or check/,
+    },
+    {
         command: "policy:check",
         args: ["--stack", "prod", "--format", "pdf"],
         says: /--format pdf is not supported/,
