@@ -2,7 +2,7 @@
  * Credentials known to have leaked (printed in a report, pasted in a chat). Stored as
  * SHA-256 digests so that this repository never holds the values themselves.
  */
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../lib/node-crypto";
 
 /**
  * Each with its length: a value of another length cannot match, so most strings of a large
@@ -19,7 +19,7 @@ export const KNOWN_LEAKED_SHA256: ReadonlyArray<{ digest: string; length: number
     ];
 
 export function sha256Hex(value: string): string {
-    return createHash("sha256").update(value, "utf8").digest("hex");
+    return nodeCrypto().createHash("sha256").update(value, "utf8").digest("hex");
 }
 
 /** Where `value` was leaked, or undefined when it is not a known-leaked value. */

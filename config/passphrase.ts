@@ -7,8 +7,8 @@
  * ciphertext with its 16-byte tag). Node's crypto implements both; an integration test checks
  * this module against values the real CLI encrypted.
  */
-import { createDecipheriv, pbkdf2, pbkdf2Sync } from "node:crypto";
 import * as fs from "node:fs";
+import { nodeCrypto } from "../lib/node-crypto";
 
 export class PassphraseError extends Error {}
 
@@ -24,7 +24,7 @@ function decryptWith(key: Buffer, value: string): string {
         );
     const nonce = Buffer.from(parts[1], "base64");
     const data = Buffer.from(parts[2], "base64");
-    const decipher = createDecipheriv("aes-256-gcm", key, nonce);
+    const decipher = nodeCrypto().createDecipheriv("aes-256-gcm", key, nonce);
     decipher.setAuthTag(data.subarray(data.length - 16));
     try {
         return Buffer.concat([
@@ -76,7 +76,7 @@ export function prederiveKeys(
             pending: Promise.resolve(),
         };
         entry.pending = new Promise((resolve) =>
-            pbkdf2(
+            nodeCrypto().pbkdf2(
                 passphrase,
                 Buffer.from(salt, "base64"),
                 ITERATIONS,
@@ -97,7 +97,7 @@ export function prederiveKeys(
 function keyFor(salt: string, passphrase: string): Buffer {
     const known = derived.get(salt);
     if (known?.passphrase === passphrase && known.key) return known.key;
-    return pbkdf2Sync(passphrase, Buffer.from(salt, "base64"), ITERATIONS, 32, "sha256");
+    return nodeCrypto().pbkdf2Sync(passphrase, Buffer.from(salt, "base64"), ITERATIONS, 32, "sha256");
 }
 
 /**
