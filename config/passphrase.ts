@@ -97,7 +97,13 @@ export function prederiveKeys(
 function keyFor(salt: string, passphrase: string): Buffer {
     const known = derived.get(salt);
     if (known?.passphrase === passphrase && known.key) return known.key;
-    return nodeCrypto().pbkdf2Sync(passphrase, Buffer.from(salt, "base64"), ITERATIONS, 32, "sha256");
+    return nodeCrypto().pbkdf2Sync(
+        passphrase,
+        Buffer.from(salt, "base64"),
+        ITERATIONS,
+        32,
+        "sha256",
+    );
 }
 
 /**
