@@ -60,9 +60,17 @@ const englishOnlyZod = {
         );
     },
 };
+// undici bundled as the Agent and request() the commands use (scripts/bundle/undici-core.cjs).
+const undiciCore = join(root, "scripts", "bundle", "undici-core.cjs");
+const undiciAsUsed = {
+    name: "undici-as-used",
+    setup(b) {
+        b.onResolve({ filter: /^undici$/ }, () => ({ path: undiciCore }));
+    },
+};
 const bundled = {
     outdir: out,
-    plugins: [englishOnlyZod],
+    plugins: [englishOnlyZod, undiciAsUsed],
     bundle: true,
     format: "cjs",
     platform: "node",
