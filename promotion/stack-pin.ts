@@ -4,7 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
+import { CORE_SCHEMA, load } from "js-yaml";
+import type { Document } from "yaml";
 import { replaceProjectFile } from "../lib/safe-write";
 import { CONFIG_NAMESPACE } from "../config/schema";
 
@@ -14,6 +15,10 @@ export function pinImages(
     projectRoot = path.dirname(file),
 ): void {
     const before = fs.readFileSync(file, "utf8");
+    // Already pinned (a no-op promotion): the file and its timestamp are left alone, and the
+    // layout-keeping YAML library, slower to load than to use, is not loaded at all.
+    if (pinnedAlready(before, images)) return;
+    const { parseDocument } = require("yaml") as { parseDocument: (s: string) => Document };
     const doc = parseDocument(before);
     for (const [service, image] of Object.entries(images)) {
         const path = ["config", `${CONFIG_NAMESPACE}:services`, service, "image"];
@@ -22,6 +27,17 @@ export function pinImages(
         doc.setIn(path, image);
     }
     const after = doc.toString();
-    // A no-op promotion leaves the file (and its timestamp) alone.
     if (after !== before) replaceProjectFile(projectRoot, file, after);
+}
+
+function pinnedAlready(text: string, images: Record<string, string>): boolean {
+    try {
+        const doc = load(text, { schema: CORE_SCHEMA }) as {
+            config?: Record<string, Record<string, { image?: unknown }>>;
+        };
+        const services = doc?.config?.[`${CONFIG_NAMESPACE}:services`];
+        return Object.entries(images).every(([s, image]) => services?.[s]?.image === image);
+    } catch {
+        return false;
+    }
 }
