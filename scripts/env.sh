@@ -1,6 +1,15 @@
 # Sourced by every project script: Node >= 22 first on PATH, the pinned Pulumi toolchain,
 # a local file backend and settings that keep the engine offline.
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The project root, without a subshell when this file was sourced by a plain path (every
+# command start sources it; the two subshells of cd/dirname were most of its cost).
+case "${BASH_SOURCE[0]}" in
+  scripts/env.sh) ROOT="$PWD" ;;
+  /*/scripts/env.sh) ROOT="${BASH_SOURCE[0]%/scripts/env.sh}" ;;
+  *) ROOT="" ;;
+esac
+case "$ROOT" in
+  "" | *"/."* | *"//"*) ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)" ;;
+esac
 export KEYBUZZ_ROOT="$ROOT"
 # shellcheck source=../tools/versions.env
 . "$ROOT/tools/versions.env"

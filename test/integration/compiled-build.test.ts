@@ -39,6 +39,29 @@ describe("compile once: npm commands run compiled JavaScript, and never a stale 
         assert.match(fs.readFileSync(compiled, "utf8"), /PROBE = "again"/);
     });
 
+    it("an edited bundling stand-in (scripts/bundle) or a source in a new folder is built again; a test edit is not", () => {
+        assert.equal(npmRun("check:config", ["--stack", "prod"]).code, 0);
+        const changed = (touch: string) =>
+            spawnSync(
+                "bash",
+                [
+                    "-c",
+                    `. scripts/build.sh; sleep 0.01; touch ${touch}; keybuzz_sources_changed "$PWD" out/.built && echo changed || echo unchanged`,
+                ],
+                { cwd: ROOT, encoding: "utf8" },
+            ).stdout.trim();
+        const folder = path.join(ROOT, `probe-folder-${process.pid}`);
+        try {
+            assert.equal(changed("test/unit/promotion/tags.test.ts"), "unchanged");
+            assert.equal(changed("scripts/bundle/undici-core.cjs"), "changed");
+            fs.mkdirSync(path.join(folder, "deep"), { recursive: true });
+            assert.equal(changed(`${folder}/deep/new.ts`), "changed");
+        } finally {
+            fs.rmSync(folder, { recursive: true, force: true });
+        }
+        assert.equal(npmRun("check:config", ["--stack", "prod"]).code, 0);
+    });
+
     it("a source that does not compile stops the command with exit 2 instead of running the old build", () => {
         fs.writeFileSync(probe, `export const PROBE = ;\n`);
         const r = npmRun("check:config", ["--stack", "prod"]);
