@@ -16,11 +16,19 @@ const OTHER = 0;
 const LETTER = 1;
 const DIGIT_OR_HYPHEN = 2;
 const DOT = 3;
-const CLASS = new Uint8Array(256);
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    CLASS[c.charCodeAt(0)] = LETTER;
-for (const c of "0123456789-") CLASS[c.charCodeAt(0)] = DIGIT_OR_HYPHEN;
-CLASS[".".charCodeAt(0)] = DOT;
+// Built on first use and checked to still be a typed array: the engine's closure serializer
+// (the RegistryTag provider scans layers) captures a module's values, and turns a typed array
+// into a plain object.
+let CLASS: Uint8Array | undefined;
+function classes(): Uint8Array {
+    if (CLASS instanceof Uint8Array) return CLASS;
+    const table = new Uint8Array(256);
+    for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        table[c.charCodeAt(0)] = LETTER;
+    for (const c of "0123456789-") table[c.charCodeAt(0)] = DIGIT_OR_HYPHEN;
+    table[".".charCodeAt(0)] = DOT;
+    return (CLASS = table);
+}
 
 const MAX_LABEL = 63;
 const MAX_HOST = 253;
@@ -34,7 +42,7 @@ function mixed(hash: number): number {
 
 /** Whether a character code can be part of a host name (letters, digits, "." and "-"). */
 export function isHostChar(code: number): boolean {
-    return code < 256 && CLASS[code] !== OTHER;
+    return code < 256 && classes()[code] !== OTHER;
 }
 
 /**
@@ -63,6 +71,7 @@ export class HostNames {
      * character is above 127, never a host character).
      */
     scan(bytes: Uint8Array, from = 0, to = bytes.length): void {
+        const CLASS = classes();
         let i = from;
         while (i < to) {
             while (i < to && CLASS[bytes[i]] === OTHER) i++;

@@ -23,7 +23,6 @@ const MAX_FILE_BYTES = 32 << 20;
 const GUNZIP_CHUNK_BYTES = 1 << 20;
 // The most of a chunk's trailing run of host characters carried to the next chunk.
 const MAX_CARRY_BYTES = 4096;
-const NOTHING = Buffer.alloc(0);
 
 /**
  * Hands each decompressed chunk on to the tar reader (and so to the scan) in a later turn of
@@ -63,12 +62,12 @@ export async function layerFileMentions(
         // after it (perhaps a host cut in two) is carried on and scanned with the next chunk's
         // first run, so no host is seen cut short. Only those few bytes are copied, never a
         // chunk (copying every megabyte cost a tenth of the scan).
-        let carry = NOTHING;
+        let carry: Buffer | undefined;
         const names = new HostNames();
         stream.on("data", (data: unknown) => {
             const chunk = data as Buffer;
             let from = 0;
-            if (carry.length) {
+            if (carry) {
                 const room = MAX_CARRY_BYTES - carry.length;
                 while (from < chunk.length && from < room && isHostChar(chunk[from])) from++;
                 // The run goes on past this chunk too: carried on whole.
@@ -77,7 +76,7 @@ export async function layerFileMentions(
                     return;
                 }
                 names.scan(Buffer.concat([carry, chunk.subarray(0, from)]));
-                carry = NOTHING;
+                carry = undefined;
             }
             let cut = chunk.length;
             while (cut > from && chunk.length - cut < MAX_CARRY_BYTES && isHostChar(chunk[cut - 1]))
@@ -88,7 +87,7 @@ export async function layerFileMentions(
             if (cut < chunk.length) carry = Buffer.from(chunk.subarray(cut));
         });
         stream.on("end", () => {
-            if (carry.length) names.scan(carry);
+            if (carry) names.scan(carry);
             for (const host of names.list()) found.push({ file: name, host });
             next();
         });

@@ -68,23 +68,38 @@ async function ensureContent(
 ): Promise<void> {
     const doc = JSON.parse(bytes.toString("utf8"));
     if (isIndex(mediaType) || Array.isArray(doc.manifests)) {
-        for (const child of doc.manifests ?? []) {
-            if (await client.headManifest(to, child.digest)) continue;
-            const m = await client.getManifest(from, child.digest);
-            await ensureContent(client, from, to, m.bytes, m.mediaType);
-            await client.putManifest(to, child.digest, m);
-        }
+        // Children (one per platform) and a manifest's blobs are independent of each other:
+        // checked and copied side by side, each child's content before the child itself.
+        await settledAll(
+            (doc.manifests ?? []).map(async (child: { digest: string }) => {
+                if (await client.headManifest(to, child.digest)) return;
+                const m = await client.getManifest(from, child.digest);
+                await ensureContent(client, from, to, m.bytes, m.mediaType);
+                await client.putManifest(to, child.digest, m);
+            }),
+        );
         return;
     }
-    for (const blob of [doc.config, ...(doc.layers ?? [])].filter(Boolean)) {
-        if (await client.blobExists(to, blob.digest)) continue;
-        if (!(await client.mountBlob(to, blob.digest, from))) {
-            throw new RegistryError(
-                "BLOB_UNKNOWN",
-                0,
-                `${client.registry}/${to}@${blob.digest}`,
-                `the registry would not mount it from ${from}`,
-            );
-        }
-    }
+    await settledAll(
+        [doc.config, ...(doc.layers ?? [])]
+            .filter(Boolean)
+            .map(async (blob: { digest: string }) => {
+                if (await client.blobExists(to, blob.digest)) return;
+                if (!(await client.mountBlob(to, blob.digest, from))) {
+                    throw new RegistryError(
+                        "BLOB_UNKNOWN",
+                        0,
+                        `${client.registry}/${to}@${blob.digest}`,
+                        `the registry would not mount it from ${from}`,
+                    );
+                }
+            }),
+    );
+}
+
+/** Waits for every one, then fails with the first failure: nothing is left running behind an error. */
+async function settledAll(work: Promise<void>[]): Promise<void> {
+    const done = await Promise.allSettled(work);
+    const failed = done.find((d): d is PromiseRejectedResult => d.status === "rejected");
+    if (failed) throw failed.reason;
 }
