@@ -165,15 +165,10 @@ export async function promoteStack(p: StackPromotion): Promise<StackPromotionRes
         const entries: Array<Omit<LedgerEntry, "id">> = [];
         if (write) {
             p.onWritesBegin?.();
-            // Services are written side by side (each write is a chain of round trips); every
-            // write is let finish before a failure is reported, so none is left in flight.
-            const writes = await Promise.allSettled(
-                plans.map((plan) => applyPlan(clientFor(plan.candidate.registry), plan)),
-            );
-            const failed = writes.find((w): w is PromiseRejectedResult => w.status === "rejected");
-            if (failed) throw failed.reason;
-            for (const plan of plans)
+            for (const plan of plans) {
+                await applyPlan(clientFor(plan.candidate.registry), plan);
                 if (moves(plan) || plan.rollbackOf) entries.push(ledgerEntry(plan, p));
+            }
             if (entries.length) appendEntries(ledgerFile, ledger, entries);
             pinImages(
                 p.stackFile,
