@@ -4,10 +4,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CORE_SCHEMA, load } from "js-yaml";
 import type { Document } from "yaml";
 import { replaceProjectFile } from "../lib/safe-write";
 import { CONFIG_NAMESPACE } from "../config/schema";
+import { readStackFile } from "../config/stack-file";
 
 export function pinImages(
     file: string,
@@ -17,7 +17,7 @@ export function pinImages(
     const before = fs.readFileSync(file, "utf8");
     // Already pinned (a no-op promotion): the file and its timestamp are left alone, and the
     // layout-keeping YAML library, slower to load than to use, is not loaded at all.
-    if (pinnedAlready(before, images)) return;
+    if (pinnedAlready(file, images)) return;
     const { parseDocument } = require("yaml") as { parseDocument: (s: string) => Document };
     const doc = parseDocument(before);
     for (const [service, image] of Object.entries(images)) {
@@ -30,12 +30,11 @@ export function pinImages(
     if (after !== before) replaceProjectFile(projectRoot, file, after);
 }
 
-function pinnedAlready(text: string, images: Record<string, string>): boolean {
+function pinnedAlready(file: string, images: Record<string, string>): boolean {
     try {
-        const doc = load(text, { schema: CORE_SCHEMA }) as {
-            config?: Record<string, Record<string, { image?: unknown }>>;
-        };
-        const services = doc?.config?.[`${CONFIG_NAMESPACE}:services`];
+        // The stack file as every command reads it (config/stack-file.ts), secrets left sealed.
+        const services = readStackFile(file).services as
+            Record<string, { image?: unknown }> | undefined;
         return Object.entries(images).every(([s, image]) => services?.[s]?.image === image);
     } catch {
         return false;
