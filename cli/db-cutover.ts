@@ -16,6 +16,7 @@ import {
     ConnectionError,
 } from "../cutover/connection";
 import { copyCutover, CopyError } from "../cutover/copy";
+import { computeMembership, CROSS_TENANT_RULES } from "../cutover/membership";
 import { planCutover, planText } from "../cutover/plan";
 import { parseTenantIds, readSelector, SelectorError, TenantChoice } from "../cutover/selector";
 import { select, SelectionError } from "../cutover/selection";
@@ -23,7 +24,7 @@ import { verifyCutover, verifyText } from "../cutover/verify";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 
 const USAGE =
-    "npm run db:cutover -- plan|copy|verify (--tenants <id,id> | --selector <file>) [--tenant-table tenants] [--whole-table <t,t>] [--target-stack <name>] [--batch-rows 50000] [--format text|json] [--out <file>]";
+    "npm run db:cutover -- plan|copy|verify (--tenants <id,id> | --selector <file>) [--tenant-table tenants] [--whole-table <t,t>] [--cross-tenant refuse|skip|null] [--target-stack <name>] [--batch-rows 50000] [--format text|json] [--out <file>]";
 
 function targetConnection(stack: string | undefined): Connection {
     if (!stack) return connectionFromEnv("KEYBUZZ_CUTOVER_TARGET_URL");
@@ -71,6 +72,7 @@ main("db:cutover", async () => {
             selector: { type: "string" },
             "tenant-table": { type: "string" },
             "whole-table": { type: "string" },
+            "cross-tenant": { type: "string" },
             "target-stack": { type: "string" },
             "batch-rows": { type: "string" },
             format: { type: "string" },
@@ -81,6 +83,8 @@ main("db:cutover", async () => {
     const sub = oneOf("subcommand", positionals[0], ["plan", "copy", "verify"] as const, "plan");
     if (!positionals[0]) throw new CannotRun(`name a subcommand\nusage: ${USAGE}`);
     const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+    // Rows that reach a moving tenant but point at one that stays: refused until declared.
+    const crossTenant = oneOf("cross-tenant", values["cross-tenant"], CROSS_TENANT_RULES, "refuse");
     if (!!values.tenants === !!values.selector)
         throw new CannotRun(
             `give exactly one of --tenants <ids> or --selector <file>\nusage: ${USAGE}`,
@@ -141,8 +145,9 @@ main("db:cutover", async () => {
             if (e instanceof SelectionError) throw new CannotRun(e.message);
             throw e;
         }
+        const membership = await computeMembership(source, sel, crossTenant);
         if (sub === "plan") {
-            const plan = await planCutover(source, sel);
+            const plan = await planCutover(source, sel, membership);
             emit(
                 format === "json"
                     ? JSON.stringify(
@@ -163,6 +168,7 @@ main("db:cutover", async () => {
                 target!,
                 { source: sourceConn, target: targetConn! },
                 sel,
+                membership,
                 {
                     batchRows,
                     progress: ({ table, copied, total, done }) => {
@@ -200,12 +206,21 @@ main("db:cutover", async () => {
                                       `  ${t.table}: ${t.copied}${t.resumedAfter ? ` (resumed after key ${t.resumedAfter})` : ""}`,
                               )
                               .join("\n") +
+                          result.deferredSet
+                              .map(
+                                  (d) =>
+                                      `\n  ${d.table}: ${d.columns.join(", ")} set after the copy on ${d.rows} row(s) (cycle)`,
+                              )
+                              .join("") +
+                          (result.crossTenant.skipped || result.crossTenant.nulled
+                              ? `\n  cross-tenant rows: ${result.crossTenant.skipped} left in the source, ${result.crossTenant.nulled} moved with a reference set to NULL (plan lists them)`
+                              : "") +
                           "\nnext: npm run db:cutover -- verify with the same flags",
                 values.out,
             );
             return EXIT_OK;
         }
-        const checks = await verifyCutover(source, target!, sel);
+        const checks = await verifyCutover(source, target!, sel, membership);
         emit(
             format === "json"
                 ? JSON.stringify(

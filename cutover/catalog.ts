@@ -9,6 +9,8 @@ export interface Column {
     readonly name: string;
     /** format_type(), e.g. "bigint", "timestamp with time zone", "uuid". */
     readonly type: string;
+    /** NOT NULL: a reference through this column cannot be set to NULL to break a cycle. */
+    readonly notNull: boolean;
 }
 
 export interface ForeignKey {
@@ -43,8 +45,8 @@ export async function readCatalog(c: Client): Promise<Catalog> {
         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
         ORDER BY 2, 3`);
-    const columns = await c.query<{ oid: number; name: string; type: string }>(`
-        SELECT a.attrelid AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+    const columns = await c.query<{ oid: number; name: string; type: string; notnull: boolean }>(`
+        SELECT a.attrelid AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
         WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' AND c.relkind IN ('r', 'p')
         ORDER BY a.attrelid, a.attnum`);
@@ -83,7 +85,9 @@ export async function readCatalog(c: Client): Promise<Catalog> {
         });
     }
     for (const col of columns.rows)
-        catalog.get(byOid.get(col.oid) ?? "")?.columns.push({ name: col.name, type: col.type });
+        catalog
+            .get(byOid.get(col.oid) ?? "")
+            ?.columns.push({ name: col.name, type: col.type, notNull: col.notnull });
     for (const con of constraints.rows) {
         const t = catalog.get(byOid.get(con.oid) ?? "");
         if (!t) continue;

@@ -1,5 +1,7 @@
 /** `db:cutover plan`: per table, how many rows would move, by which path, and what cannot be placed. */
 import { Client } from "pg";
+import { CrossTenantRow, Membership } from "./membership";
+import { crossTenantRefusal } from "./copy";
 import { Selection } from "./selection";
 
 export interface TablePlan {
@@ -8,13 +10,22 @@ export interface TablePlan {
     readonly path?: string;
     readonly rowsToMove: number;
     readonly rowsInTable: number;
-    /** Rows that reach a moving tenant but also point at a staying row: not moved. */
+    /** Rows that reach a moving tenant but point at a row that stays: not moved as they are. */
     readonly leftBehind: number;
+    /** Of the moving rows, those moved with a cross-tenant reference set to NULL (--cross-tenant null). */
+    readonly nulled: number;
+    /** Keys copied as NULL and set after every table is copied (a cycle broken out). */
+    readonly deferredKeys?: string[];
 }
 
 export interface Plan {
     readonly tenants: number;
+    /** The copy order, parents first. */
+    readonly order: string[];
     readonly tables: TablePlan[];
+    /** The declared rule for cross-tenant rows, and every such row with its key. */
+    readonly crossTenantRule: Membership["rule"];
+    readonly crossTenant: CrossTenantRow[];
     readonly blockers: string[];
     readonly warnings: string[];
 }
@@ -23,20 +34,23 @@ const count = async (c: Client, sql: string) =>
     Number((await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM (${sql}) s`)).rows[0].n);
 
 /** Runs inside the caller's read-only transaction on the source. */
-export async function planCutover(source: Client, sel: Selection): Promise<Plan> {
+export async function planCutover(source: Client, sel: Selection, m: Membership): Promise<Plan> {
     const tables: TablePlan[] = [];
     for (const t of sel.order) {
-        const moving = await count(source, sel.rowsSql(t));
-        const total = await count(source, `SELECT 1 FROM ${t.sql}`);
+        const rows = m.tables.get(t.name)!;
         const p = sel.placed.get(t.name);
-        const reaching = p && p.depth > 0 ? await count(source, sel.reachingSql(t)) : moving;
+        const cross = m.crossTenant.filter((r) => r.table === t.name);
         tables.push({
             table: t.name,
             role: t === sel.tenantTable ? "tenant" : p ? "follows a tenant" : "whole",
             path: p?.path,
-            rowsToMove: moving,
-            rowsInTable: total,
-            leftBehind: Math.max(0, reaching - moving),
+            rowsToMove: rows.moving.length,
+            rowsInTable: rows.keys.length,
+            leftBehind: cross.filter((r) => r.handling === "skipped").length,
+            nulled: cross.filter((r) => r.handling === "nulled").length,
+            deferredKeys: sel.deferred
+                .get(t.name)
+                ?.map((f) => `${f.columns.join(",")} → ${f.parent}`),
         });
     }
     for (const t of sel.unplaced)
@@ -46,25 +60,30 @@ export async function planCutover(source: Client, sel: Selection): Promise<Plan>
             rowsToMove: 0,
             rowsInTable: await count(source, `SELECT 1 FROM ${t.sql}`),
             leftBehind: 0,
+            nulled: 0,
         });
+    const refusal = crossTenantRefusal(m);
     return {
-        tenants: tables[sel.whole.length]?.rowsToMove ?? 0,
+        tenants: m.tables.get(sel.tenantTable.name)!.moving.length,
+        order: sel.order.map((t) => t.name),
         tables,
-        blockers: sel.blockers,
+        crossTenantRule: m.rule,
+        crossTenant: m.crossTenant,
+        blockers: refusal ? [...sel.blockers, refusal] : sel.blockers,
         warnings: sel.warnings,
     };
 }
 
-export function planText(plan: Plan): string {
+export function planText(plan: Plan, limit = 20): string {
     const lines = [
-        `${plan.tenants} tenant(s) move.`,
+        `${plan.tenants} tenant(s) move. Copy order: ${plan.order.join(", ")}.`,
         "",
         "table                               moves      of rows  left behind  path",
     ];
     for (const t of plan.tables) {
         const moves = t.role === "unplaced" ? "—" : String(t.rowsToMove);
         lines.push(
-            `${t.table.padEnd(34)} ${moves.padStart(7)} ${String(t.rowsInTable).padStart(12)} ${String(t.leftBehind || "").padStart(12)}  ${t.role === "unplaced" ? "CANNOT PLACE: no foreign-key path to a tenant" : t.role === "whole" ? "copied whole (--whole-table)" : t.path}`,
+            `${t.table.padEnd(34)} ${moves.padStart(7)} ${String(t.rowsInTable).padStart(12)} ${String(t.leftBehind || "").padStart(12)}  ${t.role === "unplaced" ? "CANNOT PLACE: no foreign-key path to a tenant" : t.role === "whole" ? "copied whole (--whole-table)" : t.path}${t.deferredKeys ? ` [set after the copy: ${t.deferredKeys.join("; ")}]` : ""}`,
         );
     }
     const unplaced = plan.tables.filter((t) => t.role === "unplaced");
@@ -73,15 +92,25 @@ export function planText(plan: Plan): string {
             "",
             `Not moved (no path to a tenant; decide for each): ${unplaced.map((t) => t.table).join(", ")}`,
         );
-    const behind = plan.tables.filter((t) => t.leftBehind > 0);
-    if (behind.length)
+    if (plan.crossTenant.length) {
+        const verb =
+            plan.crossTenantRule === "refuse"
+                ? "copy refuses until a rule is declared"
+                : `rule --cross-tenant ${plan.crossTenantRule}`;
         lines.push(
             "",
-            ...behind.map(
-                (t) =>
-                    `Left behind in ${t.table}: ${t.leftBehind} row(s) reach a moving tenant but also point at a row that stays.`,
-            ),
+            `Cross-tenant rows (${plan.crossTenant.length}; ${verb}):`,
+            ...plan.crossTenant
+                .slice(0, limit)
+                .map(
+                    (r) =>
+                        `  ${r.table} ${r.key}: ${r.reason}${r.handling === "nulled" ? ` → moves with ${r.columns!.join(", ")} NULL` : plan.crossTenantRule === "skip" ? " → stays" : ""}`,
+                ),
+            ...(plan.crossTenant.length > limit
+                ? [`  … and ${plan.crossTenant.length - limit} more (--format json lists them all)`]
+                : []),
         );
+    }
     if (plan.warnings.length) lines.push("", "Warnings:", ...plan.warnings.map((w) => `  - ${w}`));
     if (plan.blockers.length)
         lines.push(

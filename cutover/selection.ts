@@ -1,44 +1,48 @@
 /**
- * Which rows move: the tenant table's chosen rows, then every row that reaches them through
- * foreign keys. A table is placed when it has a foreign key to a table placed before it
- * (breadth-first from the tenant table); its rows move when every such key that is set
- * points at a moving row (so the copy never breaks a constraint) and at least one is set.
- * Rows that reach a moving tenant but also point at a staying one are counted by `plan`
- * and not moved: a person decides. Tables with no path to a tenant are listed, never
- * guessed; reference tables they need are copied whole only when named (--whole-table).
+ * Which tables move, and in which order (the row-level decision is ./membership.ts).
+ *
+ * A table follows a tenant when it has a foreign-key path to the tenant table; tables named
+ * --whole-table are copied whole, before the others; tables with no path to a tenant are
+ * listed, never guessed. The copy order is a topological order of *every* foreign key among
+ * the copied tables (a diamond — conversations → tenants and conversations → users →
+ * tenants — puts users first). A true cycle, a self reference included, is broken at its
+ * nullable keys: those columns are copied as NULL and set once every row of the cycle is in
+ * the target (./copy.ts, "deferred"). A cycle made only of NOT NULL keys has no insertion
+ * order at all: it is a blocker naming the cycle and the choices.
  */
 import { Catalog, ForeignKey, findTable, quoteIdent, Table } from "./catalog";
 import { ruleSql, TenantChoice } from "./selector";
 
 export interface Placed {
     readonly table: Table;
-    /** 0 for the tenant table. */
+    /** 0 for the tenant table: the shortest foreign-key distance to it. */
     readonly depth: number;
-    /** Foreign keys to tables placed before this one: the paths rows move along. */
-    readonly via: ForeignKey[];
-    /** e.g. "messages → conversations → tenants". */
+    /** e.g. "messages → conversations → tenants" (one shortest path, for people). */
     readonly path: string;
 }
 
 export interface Selection {
     readonly tenantTable: Table;
-    /** Copy order: whole tables, the tenant table, then placed tables by depth. */
+    /** Copy order: whole tables, then the tenant table and the tables following it, parents first. */
     readonly order: Table[];
     readonly placed: Map<string, Placed>;
     readonly whole: Table[];
     /** Tables with no foreign-key path to a tenant, not copied. */
     readonly unplaced: Table[];
-    /** Problems that stop a copy: a needed table not placed or named whole, a table without a primary key. */
+    /** Problems that stop a copy. */
     readonly blockers: string[];
-    /** Keys not followed (cycles, self references): their integrity is the database's to check. */
+    /** Things a person should know that do not stop the copy. */
     readonly warnings: string[];
-    /** SQL selecting the moving rows of a table (alias-free subquery text), all columns in catalog order. */
-    rowsSql(table: Table, columns?: string): string;
-    /** The same, but rows need reach a moving row through any one key (for plan's "left behind" count). */
-    reachingSql(table: Table): string;
+    /** Keys broken out of a cycle: copied as NULL, set after every table is copied. */
+    readonly deferred: Map<string, ForeignKey[]>;
+    /** SQL condition on the tenant table (alias a) choosing the tenants that move. */
+    tenantCondition(alias: string): string;
 }
 
 export class SelectionError extends Error {}
+
+export const nullableColumns = (t: Table, f: ForeignKey) =>
+    f.columns.filter((c) => !t.columns.find((x) => x.name === c)?.notNull);
 
 export function select(
     catalog: Catalog,
@@ -51,48 +55,26 @@ export function select(
         throw new SelectionError(
             `the tenant table ${choice.tenantTable} is not in the source database (tables: ${[...catalog.keys()].slice(0, 20).join(", ")})`,
         );
-    if (tenantTable.primaryKey.length !== 1)
+    if (tenantTable.primaryKey.length === 0)
         throw new SelectionError(
-            `the tenant table ${tenantTable.name} needs a single-column primary key; it has ${tenantTable.primaryKey.length ? tenantTable.primaryKey.join(", ") : "none"}`,
+            `the tenant table ${tenantTable.name} has no primary key: tenants cannot be named; add one`,
         );
     const whole: Table[] = [];
     for (const n of wholeNames) {
         const t = findTable(catalog, n);
         if (!t)
             throw new SelectionError(`--whole-table ${n} is not a table of the source database`);
+        if (t === tenantTable)
+            throw new SelectionError(
+                `--whole-table ${n} is the tenant table: it would copy every tenant`,
+            );
         whole.push(t);
     }
-    const columnsOf = new Set(tenantTable.columns.map((c) => c.name));
-    let tenantCond: (a: string) => string;
-    if ("ids" in choice) {
-        tenantCond = (a) =>
-            `${a}.${quoteIdent(tenantTable.primaryKey[0])}::text IN (${choice.ids.map(literal).join(", ")})`;
-    } else {
-        for (const [kind, rules] of [
-            ["include", choice.selector.include],
-            ["exclude", choice.selector.exclude],
-        ] as const) {
-            for (const r of rules)
-                if (!columnsOf.has(r.column))
-                    throw new SelectionError(
-                        `selector ${choice.file}: ${kind} rule names column ${r.column}, which ${tenantTable.name} does not have (columns: ${[...columnsOf].join(", ")})`,
-                    );
-        }
-        const rules = choice.selector;
-        tenantCond = (a) => {
-            const parts = [
-                ...rules.include.map((r) => ruleSql(r, `${a}.${quoteIdent(r.column)}`, literal)),
-                ...rules.exclude.map(
-                    (r) =>
-                        `NOT COALESCE(${ruleSql(r, `${a}.${quoteIdent(r.column)}`, literal)}, false)`,
-                ),
-            ];
-            return parts.length ? parts.join(" AND ") : "true";
-        };
-    }
+    const tenantCondition = tenantConditionOf(tenantTable, choice, literal);
 
+    // Placement: breadth-first over reversed foreign keys from the tenant table.
     const placed = new Map<string, Placed>([
-        [tenantTable.name, { table: tenantTable, depth: 0, via: [], path: tenantTable.name }],
+        [tenantTable.name, { table: tenantTable, depth: 0, path: tenantTable.name }],
     ]);
     const wholeSet = new Set(whole.map((t) => t.name));
     for (let depth = 1, grew = true; grew; depth++) {
@@ -100,10 +82,13 @@ export function select(
         const before = new Map(placed);
         for (const t of catalog.values()) {
             if (placed.has(t.name) || wholeSet.has(t.name)) continue;
-            const via = t.foreignKeys.filter((f) => before.has(f.parent) && f.parent !== t.name);
-            if (via.length === 0) continue;
-            const first = before.get(via[0].parent)!;
-            placed.set(t.name, { table: t, depth, via, path: `${t.name} → ${first.path}` });
+            const via = t.foreignKeys.find((f) => before.has(f.parent) && f.parent !== t.name);
+            if (!via) continue;
+            placed.set(t.name, {
+                table: t,
+                depth,
+                path: `${t.name} → ${before.get(via.parent)!.path}`,
+            });
             grew = true;
         }
     }
@@ -112,59 +97,48 @@ export function select(
     );
     const blockers: string[] = [];
     const warnings: string[] = [];
-    const copied = [...whole, ...[...placed.values()].map((p) => p.table)];
-    for (const t of copied) {
-        if (t.primaryKey.length === 0)
-            blockers.push(
-                `${t.name} has no primary key: the copy cannot be keyed to resume without duplicates; add one, or leave the table out`,
-            );
+    for (const t of whole)
         for (const f of t.foreignKeys) {
-            const followed = placed.get(t.name)?.via.includes(f);
-            if (followed || wholeSet.has(f.parent)) continue;
-            if (placed.has(f.parent) || f.parent === t.name)
-                warnings.push(
-                    `${t.name}.${f.columns.join(",")} → ${f.parent} is not followed (${f.parent === t.name ? "self reference" : "cycle"}): rows are copied in key order and the constraint is checked by the target`,
+            if (placed.has(f.parent))
+                blockers.push(
+                    `${t.name} is copied whole but ${t.name}.${f.columns.join(",")} references ${f.parent}, whose rows move only for the chosen tenants: its rows would point at rows that stay; do not copy it whole`,
                 );
-            else
+            else if (!wholeSet.has(f.parent))
+                blockers.push(
+                    `${t.name} is copied whole and ${t.name}.${f.columns.join(",")} references ${f.parent}, which is not copied: copy it whole too (--whole-table ${f.parent})`,
+                );
+        }
+    const moving = [...placed.values()].map((p) => p.table);
+    for (const t of moving)
+        for (const f of t.foreignKeys)
+            if (!placed.has(f.parent) && !wholeSet.has(f.parent))
                 blockers.push(
                     `${t.name}.${f.columns.join(",")} references ${f.parent}, which has no path to a tenant: copy it whole (--whole-table ${f.parent}) or decide otherwise`,
                 );
+
+    const byNameOf = (n: string) => catalog.get(n)!;
+    const { order, deferred, cycles } = copyOrder([...whole, ...moving], placed);
+    for (const c of cycles) {
+        if (c.unbreakable.length)
+            blockers.push(
+                `tables ${c.tables.join(", ")} reference each other through NOT NULL keys only (${c.unbreakable.join("; ")}): no row order satisfies them; make one of these columns nullable (the copy then sets it after the rows are in) or copy the cycle yourself`,
+            );
+        else {
+            for (const t of c.tables.map((n) => byNameOf(n)))
+                if (t.primaryKey.length === 0 && deferred.has(t.name))
+                    blockers.push(
+                        `${t.name} has no primary key and is part of a cycle (${c.tables.join(", ")}): its broken-out key cannot be set after the copy without a key to find the row; add a primary key`,
+                    );
+            warnings.push(
+                `cycle ${c.tables.join(" ⇄ ")}: ${c.broken.join("; ")} copied as NULL and set once every row of the cycle is in the target`,
+            );
         }
     }
-
-    let alias = 0;
-    const cond = (table: Table, a: string, strict: boolean): string => {
-        if (table === tenantTable) return tenantCond(a);
-        if (wholeSet.has(table.name)) return "true";
-        const p = placed.get(table.name);
-        if (!p) return "false";
-        const inParent = (f: ForeignKey) => {
-            const pa = `p${++alias}`;
-            const parent = placed.get(f.parent)!.table;
-            const cols = f.columns.map((c) => `${a}.${quoteIdent(c)}`);
-            return {
-                cols,
-                sub: `(${cols.join(", ")}) IN (SELECT ${f.parentColumns.map((c) => `${pa}.${quoteIdent(c)}`).join(", ")} FROM ${parent.sql} ${pa} WHERE ${cond(parent, pa, strict)})`,
-            };
-        };
-        const parts = p.via.map(inParent);
-        const anyNull = (cols: string[]) => cols.map((c) => `${c} IS NULL`).join(" OR ");
-        const allSet = (cols: string[]) => cols.map((c) => `${c} IS NOT NULL`).join(" AND ");
-        if (!strict) return parts.map((x) => `(${x.sub})`).join(" OR ");
-        return [
-            ...parts.map((x) => `(${anyNull(x.cols)} OR ${x.sub})`),
-            `(${parts.map((x) => `(${allSet(x.cols)})`).join(" OR ")})`,
-        ].join(" AND ");
-    };
-    const list = (table: Table) => table.columns.map((c) => quoteIdent(c.name)).join(", ");
-    const order = [
-        ...topological(whole),
-        tenantTable,
-        ...[...placed.values()]
-            .filter((p) => p.depth > 0)
-            .sort((a, b) => a.depth - b.depth || a.table.name.localeCompare(b.table.name))
-            .map((p) => p.table),
-    ];
+    for (const t of [...whole, ...order])
+        if (t.primaryKey.length === 0 && !blockers.some((b) => b.startsWith(`${t.name} has no`)))
+            warnings.push(
+                `${t.name} has no primary key: it is copied in one transaction (a re-run after an interruption copies it again from the start, or finds it complete)`,
+            );
     return {
         tenantTable,
         order,
@@ -173,30 +147,171 @@ export function select(
         unplaced,
         blockers,
         warnings,
-        rowsSql: (table, columns) =>
-            `SELECT ${columns ?? list(table)} FROM ${table.sql} r WHERE (${cond(table, "r", true)})`,
-        reachingSql: (table) =>
-            `SELECT ${list(table)} FROM ${table.sql} r WHERE (${cond(table, "r", false)})`,
+        deferred,
+        tenantCondition,
     };
 }
 
-/** Whole tables ordered so a referenced one comes before the one that references it. */
-function topological(tables: Table[]): Table[] {
-    const names = new Set(tables.map((t) => t.name));
-    const done = new Set<string>();
-    const out: Table[] = [];
-    const visit = (t: Table, stack: Set<string>) => {
-        if (done.has(t.name) || stack.has(t.name)) return;
-        stack.add(t.name);
-        for (const f of t.foreignKeys)
-            if (names.has(f.parent) && f.parent !== t.name)
-                visit(
-                    tables.find((x) => x.name === f.parent)!,
-                    stack,
+function tenantConditionOf(
+    tenantTable: Table,
+    choice: TenantChoice,
+    literal: (s: string) => string,
+): (a: string) => string {
+    if ("ids" in choice) {
+        const key = (a: string) =>
+            tenantTable.primaryKey.length === 1
+                ? `${a}.${quoteIdent(tenantTable.primaryKey[0])}::text`
+                : `ROW(${tenantTable.primaryKey.map((k) => `${a}.${quoteIdent(k)}`).join(", ")})::text`;
+        return (a) => `${key(a)} IN (${choice.ids.map(literal).join(", ")})`;
+    }
+    const columnsOf = new Set(tenantTable.columns.map((c) => c.name));
+    for (const [kind, rules] of [
+        ["include", choice.selector.include],
+        ["exclude", choice.selector.exclude],
+    ] as const)
+        for (const r of rules)
+            if (!columnsOf.has(r.column))
+                throw new SelectionError(
+                    `selector ${choice.file}: ${kind} rule names column ${r.column}, which ${tenantTable.name} does not have (columns: ${[...columnsOf].join(", ")})`,
                 );
-        done.add(t.name);
-        out.push(t);
+    const rules = choice.selector;
+    return (a) => {
+        const parts = [
+            ...rules.include.map((r) => ruleSql(r, `${a}.${quoteIdent(r.column)}`, literal)),
+            ...rules.exclude.map(
+                (r) =>
+                    `NOT COALESCE(${ruleSql(r, `${a}.${quoteIdent(r.column)}`, literal)}, false)`,
+            ),
+        ];
+        return parts.length ? parts.join(" AND ") : "true";
     };
-    for (const t of tables) visit(t, new Set());
-    return out;
+}
+
+interface Cycle {
+    readonly tables: string[];
+    /** Keys broken out ("users.manager_id → users"). */
+    readonly broken: string[];
+    /** NOT NULL keys that still close a cycle once the nullable ones are broken out. */
+    readonly unbreakable: string[];
+}
+
+/**
+ * Strongly connected components (Tarjan) of the foreign keys among the moving tables; inside
+ * each component, the keys with a nullable column are broken out (deferred); what remains is
+ * ordered parents first (Kahn, ties by depth then name, so the order is stable).
+ */
+function copyOrder(
+    tables: Table[],
+    placed: Map<string, Placed>,
+): { order: Table[]; deferred: Map<string, ForeignKey[]>; cycles: Cycle[] } {
+    const byName = new Map(tables.map((t) => [t.name, t]));
+    const edges = (t: Table) => t.foreignKeys.filter((f) => byName.has(f.parent));
+    const component = new Map<string, number>();
+    const components: string[][] = [];
+    {
+        let next = 0;
+        const index = new Map<string, number>();
+        const low = new Map<string, number>();
+        const stack: string[] = [];
+        const onStack = new Set<string>();
+        const visit = (v: string) => {
+            index.set(v, next);
+            low.set(v, next++);
+            stack.push(v);
+            onStack.add(v);
+            for (const f of edges(byName.get(v)!)) {
+                const w = f.parent;
+                if (!index.has(w)) {
+                    visit(w);
+                    low.set(v, Math.min(low.get(v)!, low.get(w)!));
+                } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+            }
+            if (low.get(v) === index.get(v)) {
+                const c: string[] = [];
+                for (let w = ""; w !== v;) {
+                    w = stack.pop()!;
+                    onStack.delete(w);
+                    component.set(w, components.length);
+                    c.push(w);
+                }
+                components.push(c.sort());
+            }
+        };
+        for (const t of [...byName.keys()].sort()) if (!index.has(t)) visit(t);
+    }
+    const deferred = new Map<string, ForeignKey[]>();
+    const cycles: Cycle[] = [];
+    const kept = new Map<string, ForeignKey[]>();
+    for (const t of tables) {
+        const keep: ForeignKey[] = [];
+        for (const f of edges(t)) {
+            const cyclic = component.get(f.parent) === component.get(t.name);
+            if (cyclic && nullableColumns(t, f).length) {
+                deferred.set(t.name, [...(deferred.get(t.name) ?? []), f]);
+            } else keep.push(f);
+        }
+        kept.set(t.name, keep);
+    }
+    for (const c of components) {
+        const cyclic = c.length > 1 || byName.get(c[0])!.foreignKeys.some((f) => f.parent === c[0]);
+        if (!cyclic) continue;
+        const inside = new Set(c);
+        const broken = c.flatMap((n) =>
+            (deferred.get(n) ?? []).map((f) => `${n}.${f.columns.join(",")} → ${f.parent}`),
+        );
+        // Is the component still cyclic with only the NOT NULL keys? (Kahn inside it.)
+        const remaining = c.flatMap((n) =>
+            kept
+                .get(n)!
+                .filter((f) => inside.has(f.parent))
+                .map((f) => ({ n, f })),
+        );
+        const indegree = new Map(c.map((n) => [n, 0]));
+        for (const { n } of remaining) indegree.set(n, indegree.get(n)! + 1);
+        const ready = c.filter((n) => indegree.get(n) === 0);
+        let seen = 0;
+        while (ready.length) {
+            const p = ready.pop()!;
+            seen++;
+            for (const { n, f } of remaining)
+                if (f.parent === p) {
+                    indegree.set(n, indegree.get(n)! - 1);
+                    if (indegree.get(n) === 0) ready.push(n);
+                }
+        }
+        const unbreakable =
+            seen === c.length
+                ? []
+                : remaining
+                      .filter(({ n }) => indegree.get(n)! > 0)
+                      .map(({ n, f }) => `${n}.${f.columns.join(",")} → ${f.parent}`);
+        cycles.push({ tables: c, broken, unbreakable });
+    }
+    // Kahn over the kept keys; a component left cyclic (a blocker) is appended as it stands.
+    const indegree = new Map(tables.map((t) => [t.name, 0]));
+    for (const t of tables)
+        for (const f of kept.get(t.name)!)
+            if (f.parent !== t.name) indegree.set(t.name, indegree.get(t.name)! + 1);
+    // Whole tables first (they reference nothing that moves), then by distance to the tenant.
+    const rank = (n: string) => [placed.get(n)?.depth ?? -1, n] as const;
+    const cmp = (a: string, b: string) => {
+        const [da, na] = rank(a);
+        const [db, nb] = rank(b);
+        return da - db || na.localeCompare(nb);
+    };
+    const ready = [...indegree].filter(([, d]) => d === 0).map(([n]) => n);
+    const order: Table[] = [];
+    while (ready.length) {
+        ready.sort(cmp);
+        const n = ready.shift()!;
+        order.push(byName.get(n)!);
+        for (const t of tables)
+            for (const f of kept.get(t.name)!)
+                if (f.parent === n && t.name !== n) {
+                    indegree.set(t.name, indegree.get(t.name)! - 1);
+                    if (indegree.get(t.name) === 0) ready.push(t.name);
+                }
+    }
+    for (const t of tables) if (!order.includes(t)) order.push(t);
+    return { order, deferred, cycles };
 }

@@ -36,11 +36,15 @@ describe("db:cutover against a password-checking PostgreSQL: PROD's tenants out 
         password: SUPERUSER_PASSWORD,
     });
     const cutover = (args: string[], target?: string, env: NodeJS.ProcessEnv = {}) =>
-        npmRunAsync("db:cutover", [...args, "--selector", selector, "--whole-table", "plans"], {
-            KEYBUZZ_CUTOVER_SOURCE_URL: sourceUrl,
-            KEYBUZZ_CUTOVER_TARGET_URL: target ?? "",
-            ...env,
-        });
+        npmRunAsync(
+            "db:cutover",
+            [...args, "--selector", selector, "--whole-table", "plans", "--cross-tenant", "skip"],
+            {
+                KEYBUZZ_CUTOVER_SOURCE_URL: sourceUrl,
+                KEYBUZZ_CUTOVER_TARGET_URL: target ?? "",
+                ...env,
+            },
+        );
     async function tableDigests(url: string): Promise<Record<string, string>> {
         const c = await client(url);
         try {
@@ -213,6 +217,8 @@ describe("db:cutover against a password-checking PostgreSQL: PROD's tenants out 
                 "plans",
                 "--batch-rows",
                 "500",
+                "--cross-tenant",
+                "skip",
             ],
             {
                 cwd: ROOT,

@@ -2,7 +2,8 @@
  * A synthetic database shaped like KeyBuzz's shared `keybuzz` database, for the cutover's
  * tests and bench: tenants (PROD customers and DEV's test tenants, ids interleaved), users,
  * conversations, messages, attachment metadata, a join table, a reference table the
- * tenants point at (plans) and a table with no path to a tenant (audit_events). Volumes at
+ * tenants point at (plans) and a table with no path to a tenant (audit_events); users have a
+ * manager (a self reference) and conversations an assignee (a diamond to the tenant). Volumes at
  * scale 1 are the audit's: 13 PROD tenants, 9 PROD users, 8,400 PROD conversations, 24,000
  * PROD messages; test tenants add about 10% more. Deterministic: the same scale gives the
  * same rows.
@@ -16,10 +17,12 @@ CREATE TABLE tenants (
   plan_id integer NOT NULL REFERENCES plans(id), created_at timestamptz NOT NULL);
 CREATE TABLE users (
   id bigserial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES tenants(id),
-  email text NOT NULL UNIQUE, display_name text, created_at timestamptz NOT NULL);
+  email text NOT NULL UNIQUE, display_name text, created_at timestamptz NOT NULL,
+  manager_id bigint REFERENCES users(id));
 CREATE TABLE conversations (
   id bigserial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES tenants(id),
-  subject text NOT NULL, channel text NOT NULL, created_at timestamptz NOT NULL);
+  subject text NOT NULL, channel text NOT NULL, created_at timestamptz NOT NULL,
+  assignee_id bigint REFERENCES users(id));
 CREATE INDEX conversations_tenant ON conversations(tenant_id);
 CREATE TABLE messages (
   id bigserial PRIMARY KEY, conversation_id bigint NOT NULL REFERENCES conversations(id),
@@ -96,6 +99,14 @@ export async function loadKeybuzzShaped(c: Client, scale = 1): Promise<void> {
     // user who stays behind, so the plan must report it and the copy must leave it.
     await c.query(`UPDATE messages SET author_user_id = (SELECT id FROM users WHERE email LIKE 'testsaas-user%' ORDER BY id LIMIT 1)
         WHERE id = (SELECT m.id FROM messages m JOIN prod_c pc ON pc.id = m.conversation_id ORDER BY m.id LIMIT 1)`);
+    // A self reference (each user's manager is the first user of the tenant) and a diamond
+    // (a conversation reaches its tenant directly and through its assignee): the shape that
+    // broke the first cutover, whose copy order followed one path only.
+    await c.query(`UPDATE users u SET manager_id = m.id FROM users m
+        WHERE m.tenant_id = u.tenant_id AND m.id = (SELECT min(id) FROM users x WHERE x.tenant_id = u.tenant_id) AND m.id <> u.id`);
+    await c.query(
+        `UPDATE conversations c SET assignee_id = (SELECT max(id) FROM users u WHERE u.tenant_id = c.tenant_id) WHERE c.id % 4 = 0`,
+    );
     await c.query(`INSERT INTO attachments(id, message_id, filename, size_bytes, sha256)
         SELECT md5('att' || m.id)::uuid, m.id, 'invoice-' || m.id || '.pdf', 1000 + m.id % 5000, decode(md5(m.id::text) || md5(m.id::text), 'hex')
         FROM messages m WHERE m.id % 10 = 0`);
