@@ -111,7 +111,11 @@ export async function main(
     name: string,
     body: () => Promise<number>,
     /** The command's own default deadline (KEYBUZZ_COMMAND_TIMEOUT_S overrides); none when absent. */
-    options: { timeoutS?: number } = {},
+    options: {
+        timeoutS?: number;
+        /** What the deadline's message says of writes; default "nothing was written". */
+        deadlineNote?: string;
+    } = {},
 ): Promise<void> {
     const fail = (e: unknown) => {
         // The usage goes on the same line: whatever stops a command is one line on stderr.
@@ -142,7 +146,7 @@ export async function main(
     if (seconds !== undefined)
         deadline = setTimeout(() => {
             process.stderr.write(
-                `${name}: could not run: gave up after ${seconds} s (the command's deadline, KEYBUZZ_COMMAND_TIMEOUT_S); nothing was written\n`,
+                `${name}: could not run: gave up after ${seconds} s (the command's deadline, KEYBUZZ_COMMAND_TIMEOUT_S); ${options.deadlineNote ?? "nothing was written"}\n`,
             );
             process.exit(EXIT_CANNOT_RUN);
         }, seconds * 1000);

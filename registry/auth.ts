@@ -38,6 +38,21 @@ interface CachedToken {
     readonly expiresAt: number;
 }
 
+/**
+ * The token realm is the registry's own host, or a host of the same parent domain (Docker
+ * Hub: registry-1.docker.io and auth.docker.io); anything else is where a lying registry
+ * would send the password.
+ */
+function sameSite(realmHost: string, registryBase: string | undefined): boolean {
+    if (!registryBase) return false;
+    const host = new URL(registryBase).hostname.toLowerCase();
+    const realm = realmHost.toLowerCase();
+    if (realm === host) return true;
+    if (isLoopback(realm) && isLoopback(host)) return true;
+    const parent = (h: string) => h.split(".").slice(-2).join(".");
+    return host.includes(".") && /[a-z]/.test(host) && parent(realm) === parent(host);
+}
+
 export class Authenticator {
     private readonly tokens = new Map<string, CachedToken>();
     private scheme: "none" | "basic" | "bearer" = "none";
@@ -82,10 +97,26 @@ export class Authenticator {
         return `Bearer ${await this.fetchToken(scopes, image)}`;
     }
 
+    /** https, or http with both ends on this machine (a test registry). */
+    private safeToSend(): boolean {
+        if (!this.registryBase) return false;
+        const u = new URL(this.registryBase);
+        return u.protocol === "https:" || (u.protocol === "http:" && isLoopback(u.hostname));
+    }
+
     /** Learns from a 401; returns true when a retry with new credentials makes sense. */
     onUnauthorized(wwwAuthenticate: string | undefined, scopes: readonly string[]): boolean {
         const c = parseChallenge(wwwAuthenticate);
         if (!c) return false;
+        // A Basic challenge over plain http to another machine: the password would cross the
+        // network in clear (base64 is no protection). Refused before anything is sent.
+        if (c.scheme === "basic" && this.credentials && !this.safeToSend())
+            throw new RegistryError(
+                "UNAUTHORIZED",
+                401,
+                scopes.join(" "),
+                `the registry ${this.registryBase} asks for a password over plain http; refused (credentials go only over https, or over http to a registry on this machine); use https`,
+            );
         const wasBearer = this.scheme === "bearer";
         this.scheme = c.scheme;
         this.challenge = c;
@@ -111,6 +142,14 @@ export class Authenticator {
         const auth = this.basic();
         // The realm comes from the registry's answer: never send credentials in clear text
         // to wherever it points, unless both ends are this machine (a test registry).
+        if (auth && !sameSite(url.hostname, this.registryBase)) {
+            throw new RegistryError(
+                "UNAUTHORIZED",
+                401,
+                image,
+                `the registry's token service ${url.origin} is not on the registry's own host or domain; credentials refused (they go only to the registry's origin or its token realm on the same domain)`,
+            );
+        }
         if (auth && url.protocol !== "https:") {
             const registry = this.registryBase ? new URL(this.registryBase) : undefined;
             if (!(

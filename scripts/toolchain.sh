@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Go programs the project runs from the Go module proxy, once per machine, into
 # a cache outside the repository (one folder per tool and version, so changing one pin
-# rebuilds only that tool). Usage: scripts/toolchain.sh [pulumi|kubernetes-provider|control-plane|all]
+# rebuilds only that tool). Usage: scripts/toolchain.sh [pulumi|kubernetes-provider|control-plane|node|all]
 # Sourced variables: scripts/env.sh (KEYBUZZ_TOOLS_DIR and the versions).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -54,11 +54,23 @@ build_kubernetes_provider() {
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_PROVIDER_VERSION" .
 }
 
-build_control_plane() {
+kube_ldflags() {
   local minor="${KUBERNETES_VERSION#*.}"; minor="${minor%%.*}"
   local v="k8s.io/component-base/version"
+  echo "-X $v.gitVersion=v$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean -X $v.buildDate=1970-01-01T00:00:00Z"
+}
+
+# The real node's Kubernetes half (kubelet, kube-proxy): the same module and version as the
+# control plane, in a folder of its own so a machine that has the control plane built
+# compiles only what the node adds (the Go build cache is shared).
+build_node() {
+  build "kubelet, kube-proxy v$KUBERNETES_VERSION" "$KEYBUZZ_KUBE_NODE_DIR" "$ROOT/tools/go/kube" \
+    "$(kube_ldflags)" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
+}
+
+build_control_plane() {
   build "kube-apiserver, kube-controller-manager, kube-scheduler v$KUBERNETES_VERSION" "$KEYBUZZ_KUBE_DIR" "$ROOT/tools/go/kube" \
-    "-X $v.gitVersion=v$KUBERNETES_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean -X $v.buildDate=1970-01-01T00:00:00Z" \
+    "$(kube_ldflags)" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
   build "etcd v$ETCD_VERSION" "$KEYBUZZ_ETCD_DIR" "$ROOT/tools/go/etcd" "" .
   build "kwok v$KWOK_VERSION" "$KEYBUZZ_KWOK_DIR" "$ROOT/tools/go/kwok" \
@@ -81,6 +93,7 @@ case "${1:-all}" in
   pulumi) build_pulumi ;;
   kubernetes-provider) build_kubernetes_provider ;;
   control-plane) build_control_plane ;;
-  all) build_pulumi; build_kubernetes_provider; build_control_plane ;;
-  *) echo "usage: scripts/toolchain.sh [pulumi|kubernetes-provider|control-plane|all]" >&2; exit 2 ;;
+  node) build_node ;;
+  all) build_pulumi; build_kubernetes_provider; build_control_plane; build_node ;;
+  *) echo "usage: scripts/toolchain.sh [pulumi|kubernetes-provider|control-plane|node|all]" >&2; exit 2 ;;
 esac

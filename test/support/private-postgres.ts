@@ -43,13 +43,24 @@ function asServerUser(cmd: string, args: string[]): void {
 
 export async function startPrivatePostgres(
     superuserPassword: string,
-    options: { fsync?: boolean } = {},
+    /** tls: a certificate and key (PEM) the server offers; without it the server has no TLS. */
+    options: { fsync?: boolean; tls?: { cert: string; key: string } } = {},
 ): Promise<PrivatePostgres> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-pg-"));
     const data = path.join(dir, "data");
     const pwfile = path.join(dir, "pw");
     fs.writeFileSync(pwfile, superuserPassword + "\n", { mode: 0o600 });
     if (process.getuid?.() === 0) execFileSync("chown", ["-R", "postgres:postgres", dir]);
+    if (options.tls) {
+        fs.writeFileSync(path.join(dir, "server.crt"), options.tls.cert);
+        fs.writeFileSync(path.join(dir, "server.key"), options.tls.key, { mode: 0o600 });
+        if (process.getuid?.() === 0)
+            execFileSync("chown", [
+                "postgres:postgres",
+                path.join(dir, "server.crt"),
+                path.join(dir, "server.key"),
+            ]);
+    }
     const port = await freeLoopbackPort();
     try {
         asServerUser(path.join(BIN, "initdb"), [
@@ -70,6 +81,9 @@ export async function startPrivatePostgres(
             `-p ${port}`,
             `-k ${dir}`,
             options.fsync ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            options.tls
+                ? `-c ssl=on -c ssl_cert_file=${dir}/server.crt -c ssl_key_file=${dir}/server.key -c log_connections=on`
+                : "",
         ].join(" ");
         asServerUser(path.join(BIN, "pg_ctl"), [
             "-D",

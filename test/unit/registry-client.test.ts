@@ -130,4 +130,38 @@ describe("registry client building blocks", () => {
             await dispatcher.close();
         }
     });
+
+    it("refuses a Basic challenge over plain http from another machine, and a token realm on another domain, before sending anything", async () => {
+        const creds = { username: "u", password: "registry-secret-pw" };
+        const dispatcher = new Agent();
+        try {
+            const plain = new Authenticator(creds, dispatcher, Date.now, "http://10.1.2.3:5000");
+            assert.throws(
+                () => plain.onUnauthorized('Basic realm="registry"', ["repository:a:pull"]),
+                /asks for a password over plain http; refused .*use https/,
+            );
+            assert.equal(await plain.header(["repository:a:pull"], "a"), undefined);
+            const lying = new Authenticator(creds, dispatcher, Date.now, "https://ghcr.io");
+            lying.onUnauthorized('Bearer realm="https://collector.evil.test/token",service="x"', [
+                "repository:a:pull",
+            ]);
+            await assert.rejects(
+                lying.header(["repository:a:pull"], "a"),
+                /token service https:\/\/collector\.evil\.test is not on the registry's own host or domain/,
+            );
+            const hub = new Authenticator(
+                creds,
+                dispatcher,
+                Date.now,
+                "https://registry-1.docker.io",
+            );
+            hub.onUnauthorized('Bearer realm="http://auth.docker.io/token"', ["repository:a:pull"]);
+            await assert.rejects(
+                hub.header(["repository:a:pull"], "a"),
+                /over plain http; refused/,
+            );
+        } finally {
+            await dispatcher.close();
+        }
+    });
 });
