@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
+import { jsonErrorWithoutContent, readInputFile } from "../lib/input-file";
 
 export const MATRIX_VERSION = 1;
 
@@ -64,9 +65,15 @@ export function readValidated<S extends z.ZodType>(
 ): z.output<S> {
     let data: unknown;
     try {
-        data = JSON.parse(fs.readFileSync(file, "utf8"));
+        const text = readInputFile(file, what);
+        try {
+            data = JSON.parse(text);
+        } catch (e) {
+            throw new AuditInputError(`cannot read ${what} ${file}: ${jsonErrorWithoutContent(e)}`);
+        }
     } catch (e) {
-        throw new AuditInputError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+        if (e instanceof AuditInputError) throw e;
+        throw new AuditInputError((e as Error).message);
     }
     const r = schema.safeParse(data);
     if (!r.success) throw new AuditInputError(`invalid ${what} ${zodProblem(file, r.error)}`);

@@ -50,7 +50,13 @@ main("cluster", async () => {
             }
         }
         case "down": {
-            const { stopped } = await down(l, progress);
+            let executables: string[] = [];
+            try {
+                executables = Object.values(binariesFromEnv());
+            } catch {
+                // not built: nothing of ours can be running but what the state file records
+            }
+            const { stopped } = await down(l, progress, executables);
             process.stdout.write(
                 stopped.length
                     ? `cluster: stopped ${stopped.join(", ")}; removed ${l.dir}\n`

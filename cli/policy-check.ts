@@ -33,6 +33,7 @@ import { FORMATS, render } from "../policies/render";
 import { isDigest } from "../image/reference";
 import { credentialIndex } from "../policies/sources/credential-values";
 import { identityFromManifests, ManifestError, readManifests } from "../policies/sources/manifests";
+import { jsonErrorWithoutContent } from "../lib/input-file";
 
 const USAGE =
     "npm run policy:check -- (--stack <name> | --file <path> | --manifests <file|dir> --env <name>) [--compare env=path]… [--fingerprints env=file]… [--promoted file] [--format text|json|md|sarif|junit] [--out file]";
@@ -46,10 +47,11 @@ function pairs(flag: string, values: string[] | undefined): Array<[string, strin
 }
 
 function readJson(file: string, what: string): unknown {
+    const text = readInput(file, what);
     try {
-        return JSON.parse(readInput(file, "input"));
+        return JSON.parse(text);
     } catch (e) {
-        throw new CannotRun(`cannot read ${what} ${file}: ${(e as Error).message}`);
+        throw new CannotRun(`cannot read ${what} ${file}: ${jsonErrorWithoutContent(e)}`);
     }
 }
 

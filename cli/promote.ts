@@ -46,6 +46,7 @@ import {
 } from "../promotion/promote-stack";
 import { promotionSettings, PromotionSettingsError } from "../promotion/settings";
 import { registryCredentialsFromEnv } from "../registry/credentials-from-env";
+import { jsonErrorWithoutContent } from "../lib/input-file";
 
 const USAGE =
     "npm run promote -- plan|apply|ledger|rollback --stack <target> [--project <dir>] [--source <images.json>] [--service <name>] [--to <id|digest>] [--format text|json]";
@@ -63,7 +64,7 @@ function sourceImages(
             parsed = JSON.parse(text);
         } catch (e) {
             throw new CannotRun(
-                `cannot read --source ${file}: not JSON (${(e as Error).message}); give a JSON object of service → image@sha256:…`,
+                `cannot read --source ${file}: ${jsonErrorWithoutContent(e)}; give a JSON object of service → image@sha256:…`,
             );
         }
     } else {

@@ -18,12 +18,14 @@ import { freeLoopbackPort } from "./ports";
 import {
     isAlive,
     lastLines,
-    processesMentioning,
+    isSameProcess,
+    strayProcesses,
     sleep,
     startDetached,
     Started,
     stopProcess,
 } from "./processes";
+import { readInputFile } from "../lib/input-file";
 
 export const CONTEXT = "keybuzz-local";
 export const NODE_NAME = "kwok-node-0";
@@ -88,7 +90,10 @@ export function binariesFromEnv(env: NodeJS.ProcessEnv = process.env): Binaries 
 
 export function readState(l: ClusterLayout): ClusterState | undefined {
     try {
-        return JSON.parse(fs.readFileSync(l.stateFile, "utf8")) as ClusterState;
+        // Bounded and by type: a state file replaced by a device or FIFO must not hang or fill memory.
+        return JSON.parse(
+            readInputFile(l.stateFile, "cluster state file", 1 << 20),
+        ) as ClusterState;
     } catch {
         return undefined;
     }
@@ -209,12 +214,13 @@ export async function up(
 ): Promise<{ kubeconfig: string; reused: boolean; seconds: number }> {
     const t0 = Date.now();
     if ((await health(l)).running) return { kubeconfig: l.kubeconfig, reused: true, seconds: 0 };
-    await down(l, () => {});
+    await down(l, () => {}, Object.values(bin));
     for (const [name, file] of Object.entries(bin)) {
         if (!fs.existsSync(file))
             throw new Error(`${name} is not built (${file} is missing); run npm run setup`);
     }
     fs.mkdirSync(l.dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(l.dir, CLUSTER_MARKER), "created by npm run cluster:up\n");
     const processes: Started[] = [];
     const ports: Record<string, number> = {};
     for (const name of ["etcdClient", "etcdPeer", "apiserver", "controllerManager", "scheduler"])
@@ -415,15 +421,24 @@ export async function up(
  * with etcd gone first the API server ignores SIGTERM for a long time) and removes the
  * folder. Safe to run when nothing runs.
  */
-export async function down(l: ClusterLayout, progress: Progress): Promise<{ stopped: string[] }> {
+/** Written by up into the folder it creates; down deletes only a folder that has it. */
+export const CLUSTER_MARKER = ".keybuzz-cluster";
+
+export async function down(
+    l: ClusterLayout,
+    progress: Progress,
+    /** The toolchain's binaries, to find processes of a crashed up (strayProcesses). */
+    executables?: readonly string[],
+): Promise<{ stopped: string[] }> {
     const order = ["kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"];
     const state = readState(l);
     const byName = new Map<string, number[]>();
+    // Only the very processes recorded: same pid, start time and executable.
     for (const p of state?.processes ?? [])
-        if (isAlive(p.pid)) byName.set(p.name, [...(byName.get(p.name) ?? []), p.pid]);
-    // Anything else started for this folder (a crashed up that never wrote its state).
-    for (const p of processesMentioning(l.dir)) {
-        const name = order.find((n) => p.cmdline.includes(`/${n} `)) ?? "other";
+        if (isSameProcess(p)) byName.set(p.name, [...(byName.get(p.name) ?? []), p.pid]);
+    // A crashed up that never wrote its state: our own binaries, with this folder as an argument.
+    for (const p of strayProcesses(l.dir, executables ?? [])) {
+        const name = order.find((n) => p.exe.endsWith(`/${n}`)) ?? "other";
         if (![...byName.values()].flat().includes(p.pid))
             byName.set(name, [...(byName.get(name) ?? []), p.pid]);
     }
@@ -435,6 +450,13 @@ export async function down(l: ClusterLayout, progress: Progress): Promise<{ stop
             stopped.push(name);
         }
     }
-    fs.rmSync(l.dir, { recursive: true, force: true });
+    // Only a folder this tool created (its marker inside): a state folder pointed at
+    // something else by mistake is left where it is.
+    if (fs.existsSync(path.join(l.dir, CLUSTER_MARKER)))
+        fs.rmSync(l.dir, { recursive: true, force: true });
+    else if (fs.existsSync(l.dir))
+        progress(
+            `left ${l.dir} in place: it has no ${CLUSTER_MARKER} marker, so this tool did not create it`,
+        );
     return { stopped };
 }

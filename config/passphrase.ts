@@ -9,6 +9,7 @@
  */
 import * as fs from "node:fs";
 import { nodeCrypto } from "../lib/node-crypto";
+import { readInputFile } from "../lib/input-file";
 
 export class PassphraseError extends Error {}
 
@@ -60,7 +61,7 @@ export function prederiveKeys(
     for (const file of files) {
         let text: string;
         try {
-            text = fs.readFileSync(file, "utf8");
+            text = readInputFile(file, "stack file");
         } catch {
             continue;
         }
@@ -133,5 +134,5 @@ export function passphraseDecrypter(encryptionSalt: string, passphrase: string):
 export function passphraseFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
     if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
     const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
-    return file ? fs.readFileSync(file, "utf8").trim() : undefined;
+    return file ? readInputFile(file, "PULUMI_CONFIG_PASSPHRASE_FILE", 1 << 20).trim() : undefined;
 }

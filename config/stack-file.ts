@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CORE_SCHEMA, load } from "js-yaml";
+import { readInputFile, yamlErrorWithoutContent } from "../lib/input-file";
+import { checkExpansion } from "../lib/yaml-expansion";
 import { EnvironmentIdentity, environmentIdentity } from "./identity";
 import { stackFilePath } from "../lib/stack-name";
 import { passphraseDecrypter } from "./passphrase";
@@ -24,10 +26,10 @@ export { stackFilePath };
 export function readStackFile(file: string, passphrase?: string): Record<string, unknown> {
     let text: string;
     try {
-        text = fs.readFileSync(file, "utf8");
+        text = readInputFile(file, "stack file");
     } catch (e) {
         throw new StackFileError(
-            `cannot read stack file ${file}: ${(e as NodeJS.ErrnoException).code ?? e}. Check the path, or create it with: pulumi stack init <name>`,
+            `${(e as Error).message}. Check the path, or create it with: pulumi stack init <name>`,
         );
     }
     let doc: unknown;
@@ -35,9 +37,11 @@ export function readStackFile(file: string, passphrase?: string): Record<string,
         // YAML 1.2 core schema, as Pulumi writes stack files; js-yaml parses one several times
         // faster than the yaml package, and every command reads all the stack files.
         doc = load(text, { schema: CORE_SCHEMA, filename: file });
+        checkExpansion(doc, `stack file ${file}`, 1_000_000);
     } catch (e) {
+        // The reason and place only: js-yaml's message quotes the file, which holds secrets.
         throw new StackFileError(
-            `stack file ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`,
+            `stack file ${file} is not valid YAML: ${e instanceof Error && "reason" in e ? yamlErrorWithoutContent(e) : (e as Error).message}`,
         );
     }
     if (doc !== undefined && doc !== null && (typeof doc !== "object" || Array.isArray(doc)))

@@ -9,8 +9,8 @@
  * A tenant moves when it matches every `include` rule (none: all tenants) and no `exclude`
  * rule. Rules compare the column's text form, so they work for any column type.
  */
-import * as fs from "node:fs";
 import { z } from "zod";
+import { jsonErrorWithoutContent, readInputFile } from "../lib/input-file";
 
 const rule = z
     .object({
@@ -54,17 +54,17 @@ export class SelectorError extends Error {}
 export function readSelector(file: string): Selector {
     let text: string;
     try {
-        text = fs.readFileSync(file, "utf8");
+        text = readInputFile(file, "the selector file", 1 << 20);
     } catch (e) {
-        throw new SelectorError(
-            `cannot read the selector file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        );
+        throw new SelectorError((e as Error).message);
     }
     let json: unknown;
     try {
         json = JSON.parse(text);
     } catch (e) {
-        throw new SelectorError(`the selector file ${file} is not JSON: ${(e as Error).message}`);
+        throw new SelectorError(
+            `the selector file ${file} is not JSON: ${jsonErrorWithoutContent(e)}`,
+        );
     }
     const parsed = selectorSchema.safeParse(json);
     if (!parsed.success) {

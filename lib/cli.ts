@@ -2,6 +2,7 @@
  * Shared command-line plumbing: flags, output routing and the exit-code contract of
  * COMMANDS.md (0 success, 1 the check found a failure, 2 the command could not run).
  */
+import { InputFileError, readInputFile } from "./input-file";
 import * as fs from "node:fs";
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { printable } from "./printable";
@@ -70,34 +71,11 @@ export function emit(text: string, out: string | undefined, flag = "--out"): voi
  * runs out.
  */
 export function readInput(file: string, flag: string, cap = 256 << 20): string {
-    let fd: number;
     try {
-        fd = fs.openSync(file, "r");
+        return readInputFile(file, flag, cap);
     } catch (e) {
-        throw new CannotRun(
-            `cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as NodeJS.ErrnoException).code}`,
-        );
-    }
-    try {
-        const st = fs.fstatSync(fd);
-        if (st.isDirectory())
-            throw new CannotRun(`cannot read ${flag} ${file}: it is a folder; name a file`);
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const buf = Buffer.allocUnsafe(1 << 20);
-        for (;;) {
-            const n = fs.readSync(fd, buf, 0, buf.length, null);
-            if (n === 0) break;
-            size += n;
-            if (size > cap)
-                throw new CannotRun(
-                    `cannot read ${flag} ${file}: it is larger than ${cap >> 20} MiB${st.isFile() ? "" : " (not a regular file)"}`,
-                );
-            chunks.push(Buffer.from(buf.subarray(0, n)));
-        }
-        return Buffer.concat(chunks).toString("utf8");
-    } finally {
-        fs.closeSync(fd);
+        if (e instanceof InputFileError) throw new CannotRun(e.message);
+        throw e;
     }
 }
 

@@ -9,6 +9,7 @@
  * key, value and line, not a faithful round-trip.
  */
 import { CORE_SCHEMA, load } from "js-yaml";
+import { checkExpansion } from "../lib/yaml-expansion";
 import { settingNamesCredential } from "../lib/credential-heuristics";
 
 export interface FileEntry {
@@ -77,9 +78,11 @@ export function fileEntries(key: string, value: string): FileEntry[] {
     if (STRUCTURED.test(key) || /^[{[]/.test(trimmed)) {
         try {
             const doc = load(value, { schema: CORE_SCHEMA, json: true });
+            // An entry's aliases may expand past any budget (an alias bomb): read its lines instead.
+            checkExpansion(doc, `entry ${key}`, 1_000_000);
             if (doc && typeof doc === "object") return structuredEntries(doc);
         } catch {
-            // not a document after all: read as lines below
+            // not a document after all, or one too large expanded: read as lines below
         }
     }
     return lineEntries(value, /\.conf$/i.test(key) || !/[=:]/.test(value));

@@ -9,6 +9,7 @@ import { ENVIRONMENTS } from "../config/environments";
 import { EnvironmentIdentity } from "../config/identity";
 import { PackConfig, strictnessSchema } from "./config-schema";
 import { RULES } from "./rules";
+import { InputFileError, jsonErrorWithoutContent, readInputFile } from "../lib/input-file";
 
 export function readStrictness(
     projectDir: string,
@@ -17,13 +18,20 @@ export function readStrictness(
     const file = path.join(projectDir, "policies", "config", `${environment}.json`);
     let text: string;
     try {
-        text = fs.readFileSync(file, "utf8");
-    } catch {
+        text = readInputFile(file, "policy config", 1 << 20);
+    } catch (e) {
+        if (e instanceof InputFileError && !/no such file/.test(e.message)) throw e;
         throw new Error(
             `no policy config for environment ${environment}: create ${path.relative(projectDir, file)} (see policies/config/prod.json)`,
         );
     }
-    const parsed = strictnessSchema.safeParse(JSON.parse(text));
+    let json: unknown;
+    try {
+        json = JSON.parse(text);
+    } catch (e) {
+        throw new Error(`policy config ${file}: ${jsonErrorWithoutContent(e)}`);
+    }
+    const parsed = strictnessSchema.safeParse(json);
     if (!parsed.success)
         throw new Error(
             `${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,

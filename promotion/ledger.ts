@@ -9,6 +9,7 @@ import { z } from "zod";
 import { DIGEST_PATTERN } from "../image/reference";
 import { checkStackName } from "../lib/stack-name";
 import { replaceProjectFile } from "../lib/safe-write";
+import { jsonErrorWithoutContent, readInputFile } from "../lib/input-file";
 
 export const ledgerEntrySchema = z
     .object({
@@ -55,10 +56,11 @@ export function ledgerPath(root: string, stack: string): string {
 export function readLedger(file: string, stack: string): Ledger {
     if (!fs.existsSync(file)) return { version: 1, stack, entries: [] };
     let json: unknown;
+    const text = readInputFile(file, "promotion ledger");
     try {
-        json = JSON.parse(fs.readFileSync(file, "utf8"));
+        json = JSON.parse(text);
     } catch (e) {
-        throw new Error(`${file} is not a valid promotion ledger: ${(e as Error).message}`);
+        throw new Error(`${file} is not a valid promotion ledger: ${jsonErrorWithoutContent(e)}`);
     }
     const r = ledgerSchema.safeParse(json);
     if (!r.success)

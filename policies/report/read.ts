@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { REPORT_SCHEMA_VERSION, ViolationReport, fold } from "../evaluate";
 import { Finding } from "../model";
+import { jsonErrorWithoutContent } from "../../lib/input-file";
 
 const violation = z.object({
     policy: z.string(),
@@ -54,7 +55,7 @@ export function parseReport(text: string, source: string): ViolationReport {
         data = JSON.parse(text);
     } catch (e) {
         throw new ReportInputError(
-            `${source} is not complete JSON (${(e as Error).message}); re-run policy:check --format json --out ${source}`,
+            `${source} is not complete JSON (${jsonErrorWithoutContent(e)}); re-run policy:check --format json --out ${source}`,
         );
     }
     const r = report.safeParse(data);

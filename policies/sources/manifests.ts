@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
+import { checkExpansion, ExpansionError } from "../../lib/yaml-expansion";
 import { EnvironmentIdentity, environmentIdentity } from "../../config/identity";
 import { databaseMentions } from "../database-urls";
 import { typeToken } from "../kubernetes";
@@ -128,6 +129,12 @@ export function readManifests(target: string, environment: string): ResourceView
                 );
             }
             if (!obj) continue;
+            try {
+                checkExpansion(obj, `${file}:${doc.line}`);
+            } catch (e) {
+                if (e instanceof ExpansionError) throw new ManifestError(e.message);
+                throw e;
+            }
             if (typeof obj !== "object" || Array.isArray(obj))
                 throw new ManifestError(
                     `${file}:${doc.line}: a document that is not a mapping (Kubernetes objects are mappings with apiVersion and kind)`,

@@ -4,7 +4,44 @@
  * trace, nothing on stdout.
  */
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { npmRunAsync } from "../support/run";
+
+/** Special files and hostile contents the attack cases point commands at. */
+const FIXTURES = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bad-input-"));
+const FIFO = path.join(FIXTURES, "fifo");
+execFileSync("mkfifo", [FIFO]);
+/** A value that must never be printed: the start of a file an error is about. */
+const SECRET = "hunter2-do-not-print-9f31";
+const SECRET_FILE = path.join(FIXTURES, "secret.txt");
+fs.writeFileSync(SECRET_FILE, `${SECRET}: [unclosed\n  : : bad`);
+const EMPTY = path.join(FIXTURES, "empty.yaml");
+fs.writeFileSync(EMPTY, "");
+const LINK = path.join(FIXTURES, "stack-link.yaml");
+fs.symlinkSync(SECRET_FILE, LINK);
+// 579 bytes that expand to 9^9 values (the "billion laughs" of YAML).
+const BOMB = path.join(FIXTURES, "bomb.yaml");
+{
+    const lines = [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata: {name: bomb, namespace: keybuzz-prod}",
+        "data:",
+        '  a: &a ["x","x","x","x","x","x","x","x","x"]',
+    ];
+    const names = "abcdefghi";
+    for (let i = 1; i < names.length; i++)
+        lines.push(
+            `  ${names[i]}: &${names[i]} [${Array(9)
+                .fill(`*${names[i - 1]}`)
+                .join(",")}]`,
+        );
+    fs.writeFileSync(BOMB, lines.join("\n") + "\n");
+}
+after(() => fs.rmSync(FIXTURES, { recursive: true, force: true }));
 
 const CASES: ReadonlyArray<{ command: string; args: string[]; says: RegExp }> = [
     {
@@ -31,7 +68,12 @@ const CASES: ReadonlyArray<{ command: string; args: string[]; says: RegExp }> = 
     {
         command: "check:config",
         args: ["--file", "/dev/null"],
-        says: /stack file \/dev\/null is empty: nothing to decrypt or check/,
+        says: /cannot read stack file \/dev\/null: it is a device, not a regular file/,
+    },
+    {
+        command: "check:config",
+        args: ["--file", EMPTY],
+        says: /stack file .*empty\.yaml is empty: nothing to decrypt or check/,
     },
     {
         command: "policy:check",
@@ -61,7 +103,62 @@ const CASES: ReadonlyArray<{ command: string; args: string[]; says: RegExp }> = 
     {
         command: "report",
         args: ["--in", "/dev/zero"],
-        says: /cannot read --in \/dev\/zero: it is larger than 256 MiB/,
+        says: /cannot read --in \/dev\/zero: it is a device, not a regular file/,
+    },
+    {
+        command: "check:config",
+        args: ["--file", "/dev/zero"],
+        says: /cannot read stack file \/dev\/zero: it is a device, not a regular file/,
+    },
+    {
+        command: "check:config",
+        args: ["--file", FIFO],
+        says: /cannot read stack file .*fifo: it is a FIFO \(named pipe\), not a regular file/,
+    },
+    {
+        command: "check:config",
+        args: ["--file", LINK],
+        says: /stack file .*stack-link\.yaml is not valid YAML: .* at line \d+ column \d+$/,
+    },
+    {
+        command: "audit",
+        args: ["--target", "/dev/zero"],
+        says: /cannot read target file \/dev\/zero: it is a device, not a regular file/,
+    },
+    {
+        command: "audit",
+        args: ["--target", FIFO],
+        says: /cannot read target file .*fifo: it is a FIFO/,
+    },
+    {
+        command: "db:cutover",
+        args: ["plan", "--selector", "/dev/zero"],
+        says: /cannot read the selector file \/dev\/zero: it is a device, not a regular file/,
+    },
+    {
+        command: "db:cutover",
+        args: ["plan", "--selector", FIFO],
+        says: /cannot read the selector file .*fifo: it is a FIFO/,
+    },
+    {
+        command: "db:cutover",
+        args: ["plan", "--selector", SECRET_FILE],
+        says: /the selector file .*secret\.txt is not JSON: not valid JSON/,
+    },
+    {
+        command: "policy:check",
+        args: ["--stack", "prod", "--promoted", SECRET_FILE],
+        says: /cannot read promotion record .*secret\.txt: not valid JSON/,
+    },
+    {
+        command: "policy:check",
+        args: ["--manifests", BOMB, "--env", "prod"],
+        says: /bomb\.yaml:1: its YAML aliases expand to more than 20,000,000 values \(an alias bomb\?\); refused/,
+    },
+    {
+        command: "promote",
+        args: ["plan", "--stack", "prod", "--source", SECRET_FILE],
+        says: /cannot read --source .*secret\.txt: not valid JSON/,
     },
     {
         command: "report",
@@ -108,7 +205,7 @@ const CASES: ReadonlyArray<{ command: string; args: string[]; says: RegExp }> = 
     {
         command: "promote",
         args: ["plan", "--stack", "prod", "--source", "/dev/zero"],
-        says: /cannot read --source \/dev\/zero: it is larger than/,
+        says: /cannot read --source \/dev\/zero: it is a device, not a regular file/,
     },
     {
         command: "promote",
@@ -147,6 +244,10 @@ describe("bad input to every command: exit 2, one line naming it, nothing else",
             assert.match(lines[0], c.says);
             assert.ok(!/\n\s+at /.test(r.stderr), "a stack trace");
             assert.equal(r.stdout, "");
+            assert.ok(
+                !r.stderr.includes(SECRET),
+                "an error quoted the content of the file it is about",
+            );
         });
     }
 });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -81,5 +81,61 @@ describe("npm run cluster:up | cluster:status | cluster:down: the local control 
         for (const p of ports) assert.equal(await isListening(p), false, `port ${p} still listens`);
         assert.equal(fs.existsSync(dir), false);
         assert.equal(npmRun("cluster:status", [], env).code, 1);
+    });
+
+    it("down touches only what up started: not a reused pid in a stale state file, not a process that merely names the folder, not a folder without its marker", async () => {
+        const stale = path.join(
+            fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-stale-")),
+            "cluster",
+        );
+        fs.mkdirSync(stale);
+        // An unrelated process: its pid written into a state file as if it were etcd, and a
+        // second one whose command line names the folder.
+        const bystander = spawn("sleep", ["300"], { detached: true, stdio: "ignore" });
+        const mentions = spawn("bash", ["-c", `sleep 300 # ${stale}/etcd`], {
+            detached: true,
+            stdio: "ignore",
+        });
+        try {
+            fs.writeFileSync(
+                path.join(stale, "state.json"),
+                JSON.stringify({
+                    apiServer: "https://127.0.0.1:1",
+                    ports: {},
+                    processes: [
+                        {
+                            name: "etcd",
+                            pid: bystander.pid,
+                            log: "/dev/null",
+                            startTime: "1",
+                            exe: "/usr/bin/etcd",
+                        },
+                    ],
+                    startedAt: new Date().toISOString(),
+                }),
+            );
+            fs.writeFileSync(path.join(stale, "keep-me"), "a file the user put here");
+            const down = npmRun("cluster:down", [], { KEYBUZZ_CLUSTER_DIR: stale });
+            assert.equal(down.code, 0, down.stderr);
+            const alive = (pid: number) => {
+                try {
+                    process.kill(pid, 0);
+                    return true;
+                } catch {
+                    return false;
+                }
+            };
+            assert.ok(alive(bystander.pid!), "the pid of the stale state file was signalled");
+            assert.ok(alive(mentions.pid!), "a process naming the folder was signalled");
+            assert.ok(
+                fs.existsSync(path.join(stale, "keep-me")),
+                "a folder up did not create was deleted",
+            );
+            assert.match(down.stderr, /no \.keybuzz-cluster marker/);
+        } finally {
+            bystander.kill("SIGKILL");
+            process.kill(-mentions.pid!, "SIGKILL");
+            fs.rmSync(path.dirname(stale), { recursive: true, force: true });
+        }
     });
 });

@@ -103,4 +103,18 @@ describe("settings inside file-style entries (policies/file-entries.ts)", () => 
         ])
             assert.equal(settingNamesCredential(k), false, k);
     });
+
+    it("reads an entry whose YAML aliases would expand past the budget as lines, without expanding it", () => {
+        const names = "abcdefghi";
+        const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]', "password: s3cret-in-bomb"];
+        for (let i = 1; i < names.length; i++)
+            lines.push(
+                `${names[i]}: &${names[i]} [${Array(9)
+                    .fill(`*${names[i - 1]}`)
+                    .join(",")}]`,
+            );
+        const entries = fileEntries("config.yaml", lines.join("\n"));
+        assert.ok(entries.length <= lines.length, `${entries.length} entries`);
+        assert.ok(entries.some((e) => e.key === "password"));
+    });
 });
