@@ -8,6 +8,7 @@ import { EnvironmentIdentity, findOwner } from "../config/identity";
 import { probe, ProbeResult } from "./http";
 import { Endpoint, Matrix } from "./matrix";
 import { AuditTarget } from "./target";
+import { checkTargetUrl, metadataSafeLookup } from "./target-url";
 
 export interface AuditOptions {
     /** Connections per origin. Default 16. */
@@ -15,6 +16,8 @@ export interface AuditOptions {
     readonly timeoutMs: number;
     readonly maxBodyBytes: number;
     readonly retries: number;
+    /** Hosts or addresses --allow-target lets through the link-local/metadata refusal. */
+    readonly allowTargets?: ReadonlySet<string>;
     /** Called as each check finishes (progress line). */
     readonly onProgress?: (done: number, total: number) => void;
 }
@@ -30,6 +33,8 @@ export interface EndpointCheck {
     readonly service: string;
     readonly method: string;
     readonly path: string;
+    /** The URL actually requested (normalised), so a report can be checked against it. */
+    readonly url?: string;
     readonly expected: string;
     readonly got: string;
     readonly timeMs: number;
@@ -55,8 +60,9 @@ export interface AuditResult {
 
 export class AuditCannotRun extends Error {}
 
+/** The route under the base URL, normalised as it will be requested. */
 function join(base: string, path: string): string {
-    return base.replace(/\/+$/, "") + path;
+    return new URL(base.replace(/\/+$/, "") + path).href;
 }
 
 function jsonField(body: string, field: string): unknown {
@@ -169,7 +175,15 @@ export async function runAudit(
     options: AuditOptions = DEFAULT_AUDIT_OPTIONS,
 ): Promise<AuditResult> {
     const started = performance.now();
-    const agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 1000 });
+    const allowed = options.allowTargets ?? new Set<string>();
+    // Every base URL checked before any request; names checked again when they resolve.
+    for (const [service, t] of Object.entries(target.services))
+        if (t) checkTargetUrl(t.baseUrl, `services.${service}.baseUrl`, allowed);
+    const agent = new Agent({
+        connections: options.concurrency,
+        keepAliveTimeout: 1000,
+        connect: { lookup: metadataSafeLookup(allowed) },
+    });
     const env = target.environment;
     const probeOpts = (e?: Endpoint) => ({
         method: e?.method ?? "GET",
@@ -195,6 +209,7 @@ export async function runAudit(
                 total++;
                 jobs.push(
                     probe(join(t.baseUrl, e.path), probeOpts(e)).then((r) => {
+                        const url = join(t.baseUrl, e.path);
                         options.onProgress?.(++done, total);
                         if (r.kind === "answer") {
                             // No endpoint of one environment may send users to another's hosts.
@@ -220,7 +235,7 @@ export async function runAudit(
                                     });
                             }
                         }
-                        return judge(service, e, r, t.expectedImage);
+                        return { ...judge(service, e, r, t.expectedImage), url };
                     }),
                 );
             }

@@ -13,12 +13,13 @@ import { recordEvidence } from "../audit/record-evidence";
 import { AuditInputError, readMatrices } from "../audit/matrix";
 import { renderAuditMarkdown } from "../audit/report";
 import { AuditCannotRun, DEFAULT_AUDIT_OPTIONS, runAudit } from "../audit/run";
+import { TargetUrlError } from "../audit/target-url";
 import { AuditTarget, readTarget, targetSchema } from "../audit/target";
 import { registryCredentialsFromEnv } from "../registry/credentials-from-env";
 import { CannotRun, emit, EXIT_FAILED, EXIT_OK, main, oneOf, parseFlags } from "../lib/cli";
 
 const USAGE =
-    "npm run audit -- (--target <file> | --stack <name> [--project <dir>]) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate]";
+    "npm run audit -- (--target <file> | --stack <name> [--project <dir>]) [--format md|json] [--out <file>] [--concurrency N] [--timeout-ms N] [--record-gate] [--allow-target <host>]…";
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
     if (v === undefined) return fallback;
@@ -83,6 +84,7 @@ main(
                 "timeout-ms": { type: "string" },
                 "record-gate": { type: "boolean" },
                 project: { type: "string" },
+                "allow-target": { type: "string", multiple: true },
             },
             USAGE,
         );
@@ -117,6 +119,9 @@ main(
                         values["timeout-ms"],
                         DEFAULT_AUDIT_OPTIONS.timeoutMs,
                     ),
+                    allowTargets: new Set(
+                        (values["allow-target"] ?? []).map((h) => h.toLowerCase()),
+                    ),
                     onProgress: tty
                         ? (d, t) => process.stderr.write(`\raudit: ${d}/${t} endpoints`)
                         : undefined,
@@ -145,7 +150,11 @@ main(
                 );
             return result.verdict === "pass" ? EXIT_OK : EXIT_FAILED;
         } catch (e) {
-            if (e instanceof AuditInputError || e instanceof AuditCannotRun)
+            if (
+                e instanceof AuditInputError ||
+                e instanceof AuditCannotRun ||
+                e instanceof TargetUrlError
+            )
                 throw new CannotRun(e.message);
             throw e;
         }

@@ -41,6 +41,24 @@ const BOMB = path.join(FIXTURES, "bomb.yaml");
         );
     fs.writeFileSync(BOMB, lines.join("\n") + "\n");
 }
+/** Audit targets aimed at the cloud metadata service, in the spellings people (and attackers) use. */
+const METADATA_TARGETS = [
+    "http://169.254.169.254/latest",
+    "http://0xa9fea9fe/",
+    "http://2852039166/",
+    "http://0251.0376.0251.0376/",
+    "http://[::ffff:169.254.169.254]/",
+    "http://[fe80::1]/",
+    "http://metadata.google.internal/computeMetadata",
+    "http://user@169.254.169.254/",
+    "http://api.keybuzz.local/#",
+    "http://api.keybuzz.local/?x=1",
+    "file:///etc/passwd",
+].map((baseUrl, i) => {
+    const file = path.join(FIXTURES, `target-${i}.json`);
+    fs.writeFileSync(file, JSON.stringify({ environment: "prod", services: { api: { baseUrl } } }));
+    return { baseUrl, file };
+});
 after(() => fs.rmSync(FIXTURES, { recursive: true, force: true }));
 
 const CASES: ReadonlyArray<{ command: string; args: string[]; says: RegExp }> = [
@@ -224,6 +242,17 @@ const CASES: ReadonlyArray<{ command: string; args: string[]; says: RegExp }> = 
         says: /Option '--tenants <value>' argument missing/,
     },
     { command: "cluster:status", args: ["--bogus"], says: /Unknown option '--bogus'/ },
+    ...METADATA_TARGETS.map(({ baseUrl, file }) => ({
+        command: "audit",
+        args: ["--target", file],
+        says: /^file:/.test(baseUrl)
+            ? /must be an http\(s\) URL|only http\(s\) targets/
+            : /@/.test(baseUrl)
+              ? /user info .* is refused/
+              : /[#?]/.test(baseUrl)
+                ? /query or fragment \(\? or #\) is refused/
+                : /is a link-local or cloud metadata address; refused \(pass --allow-target/,
+    })),
 ];
 
 describe("bad input to every command: exit 2, one line naming it, nothing else", function () {
