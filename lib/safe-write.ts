@@ -11,7 +11,27 @@ import * as path from "node:path";
 
 export class UnsafeWriteError extends Error {}
 
-export function replaceProjectFile(root: string, file: string, contents: string): void {
+/**
+ * Every check replaceProjectFile makes, without writing: a command that will write several
+ * files (a promotion: tags, ledger, stack file) checks them all before its first write, so
+ * it never stops half-way on a symlinked or read-only target.
+ */
+export function checkProjectFileWritable(root: string, file: string): void {
+    const { realDir, target } = resolveTarget(root, file);
+    try {
+        fs.accessSync(realDir, fs.constants.W_OK);
+        if (fs.existsSync(target)) fs.accessSync(target, fs.constants.W_OK);
+    } catch (e) {
+        throw new UnsafeWriteError(
+            `refusing to write ${file}: ${(e as NodeJS.ErrnoException).code ?? "not writable"}; make it (and its folder) writable`,
+        );
+    }
+}
+
+function resolveTarget(
+    root: string,
+    file: string,
+): { realDir: string; target: string; st?: fs.Stats } {
     const realRoot = fs.realpathSync(root);
     const target = path.resolve(file);
     const dir = path.dirname(target);
@@ -30,6 +50,11 @@ export function replaceProjectFile(root: string, file: string, contents: string)
         throw new UnsafeWriteError(
             `refusing to write ${file}: it is a ${st.isSymbolicLink() ? "symbolic link" : "non-regular file"}; replace it with a regular file`,
         );
+    return { realDir, target, st };
+}
+
+export function replaceProjectFile(root: string, file: string, contents: string): void {
+    const { realDir, target, st } = resolveTarget(root, file);
     const tmp = path.join(
         realDir,
         `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`,

@@ -54,7 +54,18 @@ export function ledgerPath(root: string, stack: string): string {
 }
 
 export function readLedger(file: string, stack: string): Ledger {
-    if (!fs.existsSync(file)) return { version: 1, stack, entries: [] };
+    let st: fs.Stats;
+    try {
+        st = fs.lstatSync(file);
+    } catch {
+        return { version: 1, stack, entries: [] };
+    }
+    // The ledger is replaced after every promotion: a link would redirect that write, and
+    // reading through it would judge a file that is not the ledger. Refused before anything.
+    if (st.isSymbolicLink())
+        throw new Error(
+            `${file}: it is a symbolic link; replace it with a regular file (the ledger is rewritten in place); nothing was written`,
+        );
     let json: unknown;
     const text = readInputFile(file, "promotion ledger");
     try {

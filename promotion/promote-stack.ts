@@ -10,6 +10,7 @@ import { EnvironmentIdentity } from "../config/identity";
 import { ServiceName } from "../config/schema";
 import { RegistryClient } from "../registry/client";
 import { Credentials } from "../registry/auth";
+import { checkProjectFileWritable } from "../lib/safe-write";
 import { applyPlan } from "./apply";
 import { Candidate, candidateFor } from "./candidate";
 import { appendEntries, Ledger, LedgerEntry, ledgerPath, readLedger } from "./ledger";
@@ -164,6 +165,14 @@ export async function promoteStack(p: StackPromotion): Promise<StackPromotionRes
         const write = p.action !== "plan" && plans.every((s) => !s.refusal);
         const entries: Array<Omit<LedgerEntry, "id">> = [];
         if (write) {
+            // Every file this promotion will write is checked before the first tag moves.
+            for (const f of [ledgerFile, p.stackFile]) {
+                try {
+                    checkProjectFileWritable(p.root, f);
+                } catch (e) {
+                    throw new PromotionInputError((e as Error).message + "; nothing was written");
+                }
+            }
             p.onWritesBegin?.();
             for (const plan of plans) {
                 await applyPlan(clientFor(plan.candidate.registry), plan);

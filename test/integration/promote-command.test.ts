@@ -91,6 +91,27 @@ describe("npm run promote against a real registry (plan, apply, ledger, rollback
         assert.ok(!fs.existsSync(path.join(project, "ledger")));
     });
 
+    it("apply with the ledger a symlink refuses before the first tag moves, and never reads through the link", async () => {
+        const outside = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-outside-"));
+        fs.writeFileSync(path.join(outside, "victim.json"), "untouched\n");
+        fs.mkdirSync(path.join(project, "ledger"));
+        const ledger = path.join(project, "ledger", "prod.json");
+        fs.symlinkSync(path.join(outside, "victim.json"), ledger);
+        try {
+            const r = await promote("apply", "--source", source);
+            assert.equal(r.code, 2, r.stdout + r.stderr);
+            assert.match(r.stderr, /prod\.json: it is a symbolic link; .*nothing was written/);
+            assert.doesNotMatch(r.stderr, /untouched/);
+            for (const service of ["api", "client", "website"])
+                assert.equal(await prodTag(service), undefined, `${service}'s tag moved`);
+            assert.equal(fs.readFileSync(path.join(outside, "victim.json"), "utf8"), "untouched\n");
+        } finally {
+            fs.rmSync(ledger);
+            fs.rmdirSync(path.join(project, "ledger"));
+            fs.rmSync(outside, { recursive: true, force: true });
+        }
+    });
+
     it("apply moves the tags, records the ledger and pins the stack file by digest; a re-run changes nothing", async () => {
         const r = await promote("apply", "--source", source);
         assert.equal(r.code, 0, r.stderr);
