@@ -28,6 +28,10 @@ export function readStackFile(file: string, passphrase?: string): Record<string,
     try {
         text = readInputFile(file, "stack file");
     } catch (e) {
+        if (!fs.existsSync(file))
+            throw new StackFileError(
+                `cannot read stack file ${file}: ENOENT. Check the path, or create it with: pulumi stack init <name>`,
+            );
         throw new StackFileError(
             `${(e as Error).message}. Check the path, or create it with: pulumi stack init <name>`,
         );

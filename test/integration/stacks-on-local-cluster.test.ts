@@ -294,7 +294,17 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
         };
         const copy = await npmRunAsync(
             "db:cutover",
-            ["copy", "--selector", selector, "--whole-table", "plans", "--target-stack", "prod"],
+            [
+                "copy",
+                "--selector",
+                selector,
+                "--whole-table",
+                "plans",
+                "--cross-tenant",
+                "skip",
+                "--target-stack",
+                "prod",
+            ],
             env,
         );
         logs.push(copy.stdout, copy.stderr);
@@ -305,7 +315,17 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
         );
         const verify = await npmRunAsync(
             "db:cutover",
-            ["verify", "--selector", selector, "--whole-table", "plans", "--target-stack", "prod"],
+            [
+                "verify",
+                "--selector",
+                selector,
+                "--whole-table",
+                "plans",
+                "--cross-tenant",
+                "skip",
+                "--target-stack",
+                "prod",
+            ],
             env,
         );
         logs.push(verify.stdout, verify.stderr);
