@@ -183,7 +183,7 @@ export async function computeMembership(
         const n = nulled.get(id);
         return !n || !e.fk.columns.some((c) => n.has(c));
     };
-    const describe = (id: number, e: Edge) =>
+    const describe = (e: Edge) =>
         `${e.fk.columns.join(",")} → ${e.fk.parent}${e.parent >= 0 ? ` (${keyText(tableOf[e.parent].table, tableOf[e.parent].keys[e.parent - tableOf[e.parent].base])})` : " (no such row)"} stays`;
     const remove = (id: number, why: string) => {
         inS[id] = 0;
@@ -205,9 +205,9 @@ export async function computeMembership(
                     const n = nulled.get(id) ?? new Set<string>();
                     cols.forEach((c) => n.add(c));
                     nulled.set(id, n);
-                    nulledWhy.set(id, [...(nulledWhy.get(id) ?? []), describe(id, e)]);
+                    nulledWhy.set(id, [...(nulledWhy.get(id) ?? []), describe(e)]);
                 } else {
-                    remove(id, describe(id, e));
+                    remove(id, describe(e));
                     gone = true;
                     break;
                 }

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,8 +11,7 @@ import {
     oracleSql,
 } from "../support/random-schemas";
 import { PrivatePostgres, startPrivatePostgres } from "../support/private-postgres";
-import { npmRunAsync } from "../support/run";
-import { ROOT } from "../support/stacks";
+import { npmRunAsync, npmSpawnDetached } from "../support/run";
 
 const PASSWORD = "graphs-superuser-41f0";
 /** How many generated schemas run here (bench/cutover runs hundreds). */
@@ -238,29 +236,12 @@ describe("db:cutover on the schemas people have: diamonds, self references, cycl
             if (cyclic && !g.unbreakableCycle && g.tables.length >= 3) s = g;
         }
         await create(s, "killed");
-        const child = spawn(
-            "npm",
-            [
-                "run",
-                "-s",
-                "db:cutover",
-                "--",
-                "copy",
-                "--selector",
-                selector,
-                "--cross-tenant",
-                "skip",
-                "--batch-rows",
-                "5",
-            ],
+        const child = npmSpawnDetached(
+            "db:cutover",
+            ["copy", "--selector", selector, "--cross-tenant", "skip", "--batch-rows", "5"],
             {
-                cwd: ROOT,
-                env: {
-                    ...process.env,
-                    KEYBUZZ_CUTOVER_SOURCE_URL: url("killed"),
-                    KEYBUZZ_CUTOVER_TARGET_URL: url("killed_t"),
-                },
-                detached: true,
+                KEYBUZZ_CUTOVER_SOURCE_URL: url("killed"),
+                KEYBUZZ_CUTOVER_TARGET_URL: url("killed_t"),
             },
         );
         let exited = false;

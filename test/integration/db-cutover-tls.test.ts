@@ -1,41 +1,18 @@
 import * as assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
+import { selfSignedCertificate } from "../support/certificates";
 import { PrivatePostgres, startPrivatePostgres } from "../support/private-postgres";
 import { npmRunAsync } from "../support/run";
 
 const PASSWORD = "tls-superuser-pw-93ad";
 
-/** A self-signed certificate for 127.0.0.1 (its own root), as openssl writes it. */
-function selfSigned(dir: string, name: string): { cert: string; key: string; certFile: string } {
-    const key = path.join(dir, `${name}.key`);
-    const certFile = path.join(dir, `${name}.crt`);
-    execFileSync(
-        "openssl",
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            key,
-            "-out",
-            certFile,
-            "-days",
-            "2",
-            "-subj",
-            `/CN=${name}`,
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        { stdio: "ignore" },
-    );
-    return { cert: fs.readFileSync(certFile, "utf8"), key: fs.readFileSync(key, "utf8"), certFile };
-}
+/** A self-signed certificate for 127.0.0.1 (its own root). */
+const selfSigned = (dir: string, name: string) =>
+    selfSignedCertificate(dir, name, { subjectAltName: "IP:127.0.0.1", days: 2 });
 
 describe("db:cutover honours every libpq sslmode as psql does (a TLS server with an untrusted certificate, and one without TLS)", function () {
     this.timeout(300_000);

@@ -1,18 +1,16 @@
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { ensureRoleDatabase } from "../../components/database/postgres-admin";
-import { npmRunAsync } from "../support/run";
+import { npmRunAsync, npmSpawnDetached } from "../support/run";
 import {
     EXPECTED_COUNTS_SQL,
     loadKeybuzzShaped,
     TEST_OWNER_SUFFIX,
 } from "../support/keybuzz-shaped-db";
 import { PrivatePostgres, startPrivatePostgres } from "../support/private-postgres";
-import { ROOT } from "../support/stacks";
 
 const SUPERUSER_PASSWORD = "cutover-superuser-7c1d";
 const READER_PASSWORD = "cutover-reader-2b9e";
@@ -203,13 +201,9 @@ describe("db:cutover against a password-checking PostgreSQL: PROD's tenants out 
     });
 
     it("a copy killed mid-way (SIGKILL) and re-run ends identical to an uninterrupted one", async () => {
-        const child = spawn(
-            "npm",
+        const child = npmSpawnDetached(
+            "db:cutover",
             [
-                "run",
-                "-s",
-                "db:cutover",
-                "--",
                 "copy",
                 "--selector",
                 selector,
@@ -220,18 +214,10 @@ describe("db:cutover against a password-checking PostgreSQL: PROD's tenants out 
                 "--cross-tenant",
                 "skip",
             ],
-            {
-                cwd: ROOT,
-                env: {
-                    ...process.env,
-                    KEYBUZZ_CUTOVER_SOURCE_URL: sourceUrl,
-                    KEYBUZZ_CUTOVER_TARGET_URL: targets.killed,
-                },
-                detached: true,
-            },
+            { KEYBUZZ_CUTOVER_SOURCE_URL: sourceUrl, KEYBUZZ_CUTOVER_TARGET_URL: targets.killed },
         );
         let err = "";
-        child.stderr.on("data", (d) => (err += d));
+        child.stderr!.on("data", (d) => (err += d));
         let exited = false;
         child.on("close", () => (exited = true));
         // Kill it while messages are half copied, as seen from the target: committed batches

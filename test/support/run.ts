@@ -33,6 +33,23 @@ export function npmRunAsync(
     });
 }
 
+/**
+ * `npm run -s <script> -- …` started in a process group of its own and left running, so a
+ * test can kill it (and every child) mid-way: process.kill(-child.pid, "SIGKILL").
+ */
+export function npmSpawnDetached(
+    script: string,
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+): import("node:child_process").ChildProcess {
+    const { spawn } = require("node:child_process") as typeof import("node:child_process");
+    return spawn("npm", ["run", "-s", script, "--", ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        detached: true,
+    });
+}
+
 /** Runs a command without blocking this process and collects its output. */
 function collect(
     command: string,

@@ -3,12 +3,11 @@
  * with a throw-away RSA key out (x5c header carrying its self-signed certificate, which the
  * registry trusts through its rootcertbundle). Tokens live `lifetimeSeconds`.
  */
-import { execFileSync } from "node:child_process";
 import { createSign, randomUUID, X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as path from "node:path";
 import { AddressInfo } from "node:net";
+import { selfSignedCertificate } from "./certificates";
 
 export interface TokenServer {
     readonly realm: string;
@@ -27,27 +26,9 @@ export async function startTokenServer(
     password: string,
     lifetimeSeconds: number,
 ): Promise<TokenServer> {
-    const key = path.join(dir, "token.key");
-    const cert = path.join(dir, "token.crt");
-    execFileSync(
-        "openssl",
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            key,
-            "-out",
-            cert,
-            "-days",
-            "1",
-            "-subj",
-            "/CN=keybuzz-test-token-issuer",
-        ],
-        { stdio: "pipe" },
-    );
+    const issuerCert = selfSignedCertificate(dir, "token", { cn: "keybuzz-test-token-issuer" });
+    const cert = issuerCert.certFile;
+    const key = issuerCert.keyFile;
     const der = new X509Certificate(fs.readFileSync(cert)).raw.toString("base64");
     const privateKey = fs.readFileSync(key);
     const service = "keybuzz-test-registry";
