@@ -4,23 +4,28 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { passphraseDecrypter } from "../../config/passphrase";
-import { kubectl, kubectlJson, localCluster } from "../support/local-cluster";
+import { privateCluster } from "../support/local-cluster";
 import { npmRun, pulumiIn } from "../support/run";
 import { ROOT } from "../support/stacks";
 
 /**
  * The README's first command, as a script or CI runs it (no terminal): `npm run up` deploys
- * the local stack into the local cluster, to the end without a prompt. Its own backend, so
- * a developer's local stack state is left alone.
+ * the local stack into the local cluster, to the end without a prompt. Its own backend and
+ * its own cluster, so a developer's local stack (state and running objects, after their own
+ * `npm run up`) is left alone.
  */
 describe("npm run up: the local stack deployed into the local cluster, without a terminal", function () {
     this.timeout(600_000);
     const state = fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-local-"));
-    const env = { PULUMI_BACKEND_URL: `file://${state}` };
+    let cluster: ReturnType<typeof privateCluster>;
+    let env: NodeJS.ProcessEnv = {};
+    const kubectl = (args: string[]) => cluster.kubectl(args);
+    const kubectlJson = (args: string[]) => cluster.kubectlJson(args);
     const configured: string[] = [];
     const outputs: string[] = [];
     before(() => {
-        localCluster();
+        cluster = privateCluster(path.join(state, "cluster"));
+        env = { PULUMI_BACKEND_URL: `file://${state}`, ...cluster.env };
         const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8"));
         const d = passphraseDecrypter(doc.encryptionsalt, "keybuzz-demo-passphrase");
         for (const v of Object.values<any>(doc.config))
@@ -28,6 +33,7 @@ describe("npm run up: the local stack deployed into the local cluster, without a
     });
     after(() => {
         npmRun("destroy", [], env);
+        cluster?.down();
         fs.rmSync(state, { recursive: true, force: true });
     });
 

@@ -7,27 +7,55 @@ import { npmRun } from "./run";
 
 let kubeconfig: string | undefined;
 
-export function localCluster(): string {
-    if (kubeconfig) return kubeconfig;
-    const up = npmRun("cluster:up", []);
+function clusterUp(env: NodeJS.ProcessEnv = {}): string {
+    const up = npmRun("cluster:up", [], env);
     if (up.code !== 0) throw new Error(`npm run cluster:up failed (${up.code}): ${up.stderr}`);
     const line = up.stdout.trim().split("\n").pop() ?? "";
     if (!line.startsWith("KUBECONFIG="))
         throw new Error(`cluster:up did not end with KUBECONFIG=…: ${up.stdout}`);
-    kubeconfig = line.slice("KUBECONFIG=".length);
-    return kubeconfig;
+    return line.slice("KUBECONFIG=".length);
 }
 
-export function kubectl(args: string[]): { code: number; stdout: string; stderr: string } {
-    const r = spawnSync("kubectl", ["--kubeconfig", localCluster(), ...args], {
+export function localCluster(): string {
+    return (kubeconfig ??= clusterUp());
+}
+
+function kubectlWith(
+    config: string,
+    args: string[],
+): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync("kubectl", ["--kubeconfig", config, ...args], {
         encoding: "utf8",
         timeout: 60_000,
     });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function kubectlJson(args: string[]): any {
-    const r = kubectl([...args, "-o", "json"]);
+function jsonOf(r: { code: number; stdout: string; stderr: string }, args: string[]): any {
     if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
     return JSON.parse(r.stdout);
+}
+
+export function kubectl(args: string[]): { code: number; stdout: string; stderr: string } {
+    return kubectlWith(localCluster(), args);
+}
+
+export function kubectlJson(args: string[]): any {
+    return jsonOf(kubectl([...args, "-o", "json"]), args);
+}
+
+/**
+ * A control plane of the test's own (KEYBUZZ_CLUSTER_DIR=dir), for a test that deploys what a
+ * user's `npm run up` also deploys: the user's running stack is left as it was.
+ */
+export function privateCluster(dir: string) {
+    const env = { KEYBUZZ_CLUSTER_DIR: dir };
+    const config = clusterUp(env);
+    return {
+        env,
+        kubeconfig: config,
+        kubectl: (args: string[]) => kubectlWith(config, args),
+        kubectlJson: (args: string[]) => jsonOf(kubectlWith(config, [...args, "-o", "json"]), args),
+        down: () => npmRun("cluster:down", [], env),
+    };
 }
