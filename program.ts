@@ -112,6 +112,7 @@ export function deployPlatform(
                       kind: "in-cluster",
                       storageSize: config.database.storageSize,
                       storageClass: config.database.storageClass,
+                      image: config.database.image,
                   }
                 : {
                       kind: "external",

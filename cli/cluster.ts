@@ -7,22 +7,31 @@
  *   status  exit 0 when the API answers and a node is Ready, 1 when not.
  */
 import * as path from "node:path";
-import { binariesFromEnv, down, health, layout, up } from "../cluster/control-plane";
+import {
+    binariesFromEnv,
+    down,
+    executablesOf,
+    grantRegistryAccount,
+    health,
+    layout,
+    nodeKindFromEnv,
+    readState,
+    up,
+} from "../cluster/control-plane";
+import { readStackFile } from "../config/stack-file";
+import { clusterDir } from "../cluster/dir";
+import { passphraseFromEnv } from "../config/passphrase";
+import { SecretValue } from "../config/secret";
 import { CannotRun, EXIT_FAILED, EXIT_OK, main, parseFlags } from "../lib/cli";
 
-const USAGE = "npm run cluster:up | cluster:down | cluster:status [-- --format text|json]";
+const USAGE =
+    "npm run cluster:up | cluster:down | cluster:status [-- --format text|json] | cluster:grant -- --stack-file <Pulumi.<stack>.yaml>";
 
-export function clusterDir(): string {
-    return (
-        process.env.KEYBUZZ_CLUSTER_DIR ??
-        path.join(process.env.KEYBUZZ_ROOT ?? process.cwd(), ".keybuzz", "cluster")
-    );
-}
 
 main("cluster", async () => {
     const { values, positionals } = parseFlags(
         process.argv.slice(2),
-        { format: { type: "string" } },
+        { format: { type: "string" }, "stack-file": { type: "string" } },
         USAGE,
     );
     const l = layout(clusterDir());
@@ -30,13 +39,15 @@ main("cluster", async () => {
     switch (positionals[0]) {
         case "up": {
             let bin;
+            let kind;
             try {
                 bin = binariesFromEnv();
+                kind = nodeKindFromEnv();
             } catch (e) {
                 throw new CannotRun((e as Error).message);
             }
             try {
-                const r = await up(l, bin, progress);
+                const r = await up(l, bin, progress, kind);
                 const h = await health(l);
                 progress(
                     r.reused
@@ -52,7 +63,7 @@ main("cluster", async () => {
         case "down": {
             let executables: string[] = [];
             try {
-                executables = Object.values(binariesFromEnv());
+                executables = executablesOf(binariesFromEnv());
             } catch {
                 // not built: nothing of ours can be running but what the state file records
             }
@@ -80,6 +91,35 @@ main("cluster", async () => {
                 );
             else process.stdout.write(`cluster: not running (${h.problem})\n`);
             return h.running ? EXIT_OK : EXIT_FAILED;
+        }
+        case "grant": {
+            // The stack's image pull credentials become an account of the cluster's registry.
+            const file = values["stack-file"];
+            if (!file) throw new CannotRun(`grant needs --stack-file <file>\nusage: ${USAGE}`);
+            let config: Record<string, unknown>;
+            try {
+                config = readStackFile(path.resolve(file), passphraseFromEnv());
+            } catch (e) {
+                throw new CannotRun((e as Error).message);
+            }
+            const reg = config.registry as { server?: string; username?: string } | undefined;
+            const password = config.registryPassword;
+            const state = readState(l);
+            if (!reg?.username || !(password instanceof SecretValue) || password.value === undefined)
+                throw new CannotRun(
+                    `${file}: registry.username and registryPassword (secure, decryptable with the stack's passphrase) are needed to grant a pull account`,
+                );
+            if (state?.registry && reg.server !== state.registry)
+                throw new CannotRun(
+                    `${file}: registry.server is ${reg.server}, not the local cluster's registry ${state.registry}; set registry.server: ${state.registry} to pull the images npm run images pushes`,
+                );
+            try {
+                await grantRegistryAccount(l, reg.username, password.value, progress);
+            } catch (e) {
+                throw new CannotRun((e as Error).message);
+            }
+            process.stdout.write(`cluster: ${reg.username} may pull from ${state?.registry}\n`);
+            return EXIT_OK;
         }
         default:
             throw new CannotRun(

@@ -27,7 +27,7 @@ export class KubeApi {
     }
 
     async call(
-        method: "GET" | "POST" | "PUT",
+        method: "GET" | "POST" | "PUT" | "DELETE",
         path: string,
         body?: unknown,
     ): Promise<{ status: number; json: any }> {

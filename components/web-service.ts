@@ -182,6 +182,8 @@ function deploymentSpec(
                         // The deployed reference, so /debug/version can report what actually runs.
                         env: [
                             ...containerEnv(args.env),
+                            // The port the Service targets, as Next.js and the project's images read it.
+                            { name: "PORT", value: String(args.port) },
                             { name: "KEYBUZZ_IMAGE", value: args.image },
                             { name: "KEYBUZZ_ENVIRONMENT", value: args.environment },
                         ],

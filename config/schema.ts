@@ -198,6 +198,11 @@ export const stackConfigSchema = z
                     meaning: "StorageClass of the volume (in-cluster).",
                     default: "cluster default",
                 }),
+                image: ref(imageReference.default("docker.io/library/postgres:16"), {
+                    meaning:
+                        "PostgreSQL image of the in-cluster server; it must take POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB and PGDATA as the official image does (the local stack runs the one `npm run images` builds).",
+                    type: "OCI reference",
+                }),
                 // Bump to rotate the environment's generated DB password on the next `up`.
                 passwordRotation: ref(z.number().int().min(0).default(0), {
                     meaning:

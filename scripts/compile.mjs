@@ -16,6 +16,7 @@ const dirs = [
     "config",
     "cutover",
     "image",
+    "images",
     "lib",
     "policies",
     "promotion",

@@ -19,17 +19,35 @@ fi
 # machine into the cache, reused after (scripts/toolchain.sh).
 bash scripts/toolchain.sh all
 
-# The real registry and reference client the integration tests and benchmarks use
-# (Debian's CNCF distribution and skopeo); installed when missing and we may.
-if ! command -v skopeo >/dev/null || [ ! -x /usr/bin/docker-registry ]; then
+# The local cluster's real node and registry, and the reference registry client: Debian's
+# packages (tools/versions.env DEBIAN_NODE_PACKAGES), installed when missing and we may, then
+# checked against the pinned upstream versions.
+missing_pkgs=()
+for pin in $DEBIAN_NODE_PACKAGES; do
+  pkg="${pin%%:*}"
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing_pkgs+=("$pkg")
+done
+if [ ${#missing_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "setup: installing docker-registry and skopeo (Debian packages)" >&2
-    (apt-get install -y --no-install-recommends docker-registry skopeo >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends docker-registry skopeo >/dev/null; }) >&2
-    # The package starts nothing we need; tests start their own registry on loopback.
+    echo "setup: installing Debian packages: ${missing_pkgs[*]}" >&2
+    # apt's policy here starts no service it installs (containerd, docker-registry): the
+    # cluster starts its own, with its own configuration, on loopback.
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing_pkgs[@]}" >/dev/null 2>&1 \
+      || { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing_pkgs[@]}" >/dev/null; }) >&2
   else
-    echo "setup: docker-registry and skopeo are missing; install them (apt-get install docker-registry skopeo) for the integration tests" >&2
+    echo "setup: missing Debian packages: ${missing_pkgs[*]} (apt-get install them as root)" >&2
   fi
 fi
+for pin in $DEBIAN_NODE_PACKAGES; do
+  pkg="${pin%%:*}" want="${pin#*:}"
+  have="$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)"
+  have="${have#*:}"
+  case "$have" in
+    "$want"|"$want"[.~+-]*) ;;
+    "") echo "setup: $pkg is not installed (want $want)" >&2 ;;
+    *) echo "setup: $pkg $have is installed, but tools/versions.env pins $want: the local cluster is tested with $want only" >&2; exit 2 ;;
+  esac
+done
 
 # Plugins the program needs. The language host and the RandomPassword provider are the
 # project's own (their upstream modules are refused by the proxy): say so, every time.

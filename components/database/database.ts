@@ -7,7 +7,7 @@ import { appLabels, selectorLabels } from "../labels";
 import { RoleDatabase } from "./role-database";
 
 export type DatabaseMode =
-    | { readonly kind: "in-cluster"; readonly storageSize: string; readonly storageClass?: string }
+    | { readonly kind: "in-cluster"; readonly storageSize: string; readonly storageClass?: string; readonly image: string }
     | {
           readonly kind: "external";
           readonly host: string;
@@ -172,7 +172,7 @@ function createInClusterServer(
                         containers: [
                             {
                                 name: "postgres",
-                                image: "docker.io/library/postgres:16",
+                                image: mode.image,
                                 ports: [{ name: "postgres", containerPort: 5432 }],
                                 env: [
                                     { name: "POSTGRES_USER", value: args.user },

@@ -1,0 +1,3 @@
+module keybuzz-platform/images
+
+go 1.26
