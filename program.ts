@@ -103,6 +103,21 @@ export function deployPlatform(
         provider,
     });
     const key = secretOf(config.fingerprintKey);
+    const secrets = new AppSecrets(`${config.environment}-secrets`, {
+        environment: config.environment,
+        namespace: env.namespace,
+        nextauthSecret: optionalSecretOf(config.nextauthSecret),
+        googleClientSecret: secretOf(config.googleClientSecret),
+        azureAdClientSecret: secretOf(config.azureAdClientSecret),
+        smtpPassword: secretOf(config.smtpPassword),
+        registry: {
+            server: config.registry.server,
+            username: config.registry.username,
+            password: secretOf(config.registryPassword),
+        },
+        fingerprintKey: key,
+        provider,
+    });
     const db = new Database(`${config.environment}-db`, {
         environment: config.environment,
         namespace: env.namespace,
@@ -125,21 +140,7 @@ export function deployPlatform(
         user: config.database.user,
         protect: config.protect,
         passwordRotation: config.database.passwordRotation,
-        fingerprintKey: key,
-        provider,
-    });
-    const secrets = new AppSecrets(`${config.environment}-secrets`, {
-        environment: config.environment,
-        namespace: env.namespace,
-        nextauthSecret: optionalSecretOf(config.nextauthSecret),
-        googleClientSecret: secretOf(config.googleClientSecret),
-        azureAdClientSecret: secretOf(config.azureAdClientSecret),
-        smtpPassword: secretOf(config.smtpPassword),
-        registry: {
-            server: config.registry.server,
-            username: config.registry.username,
-            password: secretOf(config.registryPassword),
-        },
+        imagePullSecretName: secrets.pullSecretName,
         fingerprintKey: key,
         provider,
     });

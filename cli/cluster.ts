@@ -27,7 +27,6 @@ import { CannotRun, EXIT_FAILED, EXIT_OK, main, parseFlags } from "../lib/cli";
 const USAGE =
     "npm run cluster:up | cluster:down | cluster:status [-- --format text|json] | cluster:grant -- --stack-file <Pulumi.<stack>.yaml>";
 
-
 main("cluster", async () => {
     const { values, positionals } = parseFlags(
         process.argv.slice(2),
@@ -105,7 +104,11 @@ main("cluster", async () => {
             const reg = config.registry as { server?: string; username?: string } | undefined;
             const password = config.registryPassword;
             const state = readState(l);
-            if (!reg?.username || !(password instanceof SecretValue) || password.value === undefined)
+            if (
+                !reg?.username ||
+                !(password instanceof SecretValue) ||
+                password.value === undefined
+            )
                 throw new CannotRun(
                     `${file}: registry.username and registryPassword (secure, decryptable with the stack's passphrase) are needed to grant a pull account`,
                 );

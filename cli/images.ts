@@ -12,7 +12,14 @@ import * as path from "node:path";
 import { layout, readState } from "../cluster/control-plane";
 import { pusherCredentials, registryLayout } from "../cluster/registry";
 import { buildPostgresImage, buildServiceImage, BuiltImage } from "../images/build";
-import { buildOf, parseVariants, POSTGRES_REPOSITORY, repositoryOf, SERVICES, Variant } from "../images/catalog";
+import {
+    buildOf,
+    parseVariants,
+    POSTGRES_REPOSITORY,
+    repositoryOf,
+    SERVICES,
+    Variant,
+} from "../images/catalog";
 import { pushImage, PushTarget } from "../images/push";
 import { CannotRun, EXIT_OK, main, parseFlags } from "../lib/cli";
 import { pinImages } from "../promotion/stack-pin";
@@ -43,7 +50,9 @@ main("images", async () => {
     const root = process.env.KEYBUZZ_ROOT ?? process.cwd();
     const pinFile = values["pin-stack-file"] ? path.resolve(values["pin-stack-file"]) : undefined;
     if (pinFile && (variants.length !== 1 || values["no-push"]))
-        throw new CannotRun("--pin-stack-file pins one pushed variant: give one --variant, without --no-push");
+        throw new CannotRun(
+            "--pin-stack-file pins one pushed variant: give one --variant, without --no-push",
+        );
     const outDir = path.resolve(values["out-dir"] ?? path.join(root, ".keybuzz", "images"));
     const work = path.join(outDir, "build");
     const progress = (line: string) => process.stderr.write(`images: ${line}\n`);
@@ -57,7 +66,11 @@ main("images", async () => {
                 `the local cluster's registry is not running (${l.dir}); start it with npm run cluster:up, or build only with --no-push`,
             );
         const r = registryLayout(l.dir);
-        target = { registry: state.registry, authFile: r.authFile, credentials: pusherCredentials(r) };
+        target = {
+            registry: state.registry,
+            authFile: r.authFile,
+            credentials: pusherCredentials(r),
+        };
     }
     const built = new Map<string, BuiltImage>();
     const refs = new Map<string, string>();
@@ -66,8 +79,12 @@ main("images", async () => {
         const t = Date.now();
         const image = built.get(key) ?? (await make());
         built.set(key, image);
-        const ref = target ? await pushImage(image, repository, target) : `${repository}@${image.manifestDigest}`;
-        progress(`${key}: ${ref} (${(image.layerBytes / 1e6).toFixed(1)} MB, ${((Date.now() - t) / 1000).toFixed(1)}s)`);
+        const ref = target
+            ? await pushImage(image, repository, target)
+            : `${repository}@${image.manifestDigest}`;
+        progress(
+            `${key}: ${ref} (${(image.layerBytes / 1e6).toFixed(1)} MB, ${((Date.now() - t) / 1000).toFixed(1)}s)`,
+        );
         refs.set(key, ref);
         return ref;
     };
@@ -76,8 +93,10 @@ main("images", async () => {
         for (const variant of variants) {
             const images: Record<string, string> = {};
             for (const service of SERVICES)
-                images[service] = await publish(`${service}:${buildOf(variant, service)}`, repositoryOf(service), () =>
-                    buildServiceImage(work, service, variant),
+                images[service] = await publish(
+                    `${service}:${buildOf(variant, service)}`,
+                    repositoryOf(service),
+                    () => buildServiceImage(work, service, variant),
                 );
             const file = path.join(outDir, `${variant}.json`);
             fs.mkdirSync(outDir, { recursive: true });
@@ -85,12 +104,19 @@ main("images", async () => {
             last = file;
             if (values["no-push"]) process.stdout.write(JSON.stringify({ variant, images }) + "\n");
         }
-        const postgres = await publish("postgres:15", POSTGRES_REPOSITORY, () => buildPostgresImage(work));
-        fs.writeFileSync(path.join(outDir, "infra.json"), JSON.stringify({ postgres }, null, 2) + "\n");
+        const postgres = await publish("postgres:15", POSTGRES_REPOSITORY, () =>
+            buildPostgresImage(work),
+        );
+        fs.writeFileSync(
+            path.join(outDir, "infra.json"),
+            JSON.stringify({ postgres }, null, 2) + "\n",
+        );
         if (pinFile) {
             const images = JSON.parse(fs.readFileSync(last, "utf8"));
             pinImages(pinFile, images, path.dirname(pinFile), postgres);
-            progress(`pinned ${Object.keys(images).join(", ")} and database.image by digest in ${pinFile}`);
+            progress(
+                `pinned ${Object.keys(images).join(", ")} and database.image by digest in ${pinFile}`,
+            );
         }
     } catch (e) {
         throw new CannotRun((e as Error).message);

@@ -45,7 +45,13 @@ import {
     takeNodeLock,
     writeNodeConfig,
 } from "./node";
-import { grantAccount, prepareRegistry, REGISTRY_BINARY, registryLayout, registryPort } from "./registry";
+import {
+    grantAccount,
+    prepareRegistry,
+    REGISTRY_BINARY,
+    registryLayout,
+    registryPort,
+} from "./registry";
 import { buildPauseImage } from "../images/build";
 import { ensureVolumes } from "./volumes";
 
@@ -56,7 +62,9 @@ export type NodeKind = "real" | "kwok";
 export function nodeKindFromEnv(env: NodeJS.ProcessEnv = process.env): NodeKind {
     const v = env.KEYBUZZ_CLUSTER_NODE ?? "real";
     if (v !== "real" && v !== "kwok")
-        throw new Error(`KEYBUZZ_CLUSTER_NODE=${v.slice(0, 40)}: give real (the default: a kubelet running real containers) or kwok (a fake node, nothing runs)`);
+        throw new Error(
+            `KEYBUZZ_CLUSTER_NODE=${v.slice(0, 40)}: give real (the default: a kubelet running real containers) or kwok (a fake node, nothing runs)`,
+        );
     return v;
 }
 /** Name of the StorageClass kwok's volume stages provision fake volumes for (kwok node only). */
@@ -130,7 +138,9 @@ export function executablesOf(bin: Binaries): string[] {
     const { node, kwokStages: _stages, ...control } = bin;
     return [
         ...Object.values(control),
-        ...(node ? [node.containerd, node.kubelet, node.kubeProxy, "/usr/bin/containerd-shim-runc-v2"] : []),
+        ...(node
+            ? [node.containerd, node.kubelet, node.kubeProxy, "/usr/bin/containerd-shim-runc-v2"]
+            : []),
         REGISTRY_BINARY,
     ];
 }
@@ -263,14 +273,23 @@ export async function up(
     const t0 = Date.now();
     const before = readState(l);
     if ((await health(l)).running && (before?.nodeKind ?? "kwok") === nodeKind) {
-        if (nodeKind === "real") await withApi(l, before!.apiServer, (api) => ensureVolumes(api, l.dir));
+        if (nodeKind === "real")
+            await withApi(l, before!.apiServer, (api) => ensureVolumes(api, l.dir));
         return { kubeconfig: l.kubeconfig, reused: true, seconds: 0 };
     }
     await down(l, () => {}, executablesOf(bin));
-    const needed: Record<string, string> = { etcd: bin.etcd, apiserver: bin.apiserver, controllerManager: bin.controllerManager, scheduler: bin.scheduler };
+    const needed: Record<string, string> = {
+        etcd: bin.etcd,
+        apiserver: bin.apiserver,
+        controllerManager: bin.controllerManager,
+        scheduler: bin.scheduler,
+    };
     if (nodeKind === "kwok") Object.assign(needed, { kwok: bin.kwok, kwokStages: bin.kwokStages });
     else {
-        if (!bin.node) throw new Error("KEYBUZZ_KUBE_NODE_DIR is not set; run this through npm (npm run cluster:up)");
+        if (!bin.node)
+            throw new Error(
+                "KEYBUZZ_KUBE_NODE_DIR is not set; run this through npm (npm run cluster:up)",
+            );
         Object.assign(needed, {
             kubelet: bin.node.kubelet,
             "kube-proxy": bin.node.kubeProxy,
@@ -288,7 +307,16 @@ export async function up(
     fs.writeFileSync(path.join(l.dir, CLUSTER_MARKER), "created by npm run cluster:up\n");
     const processes: Started[] = [];
     const ports: Record<string, number> = {};
-    for (const name of ["etcdClient", "etcdPeer", "apiserver", "controllerManager", "scheduler", "kubeletHealthz", "proxyHealthz", "proxyMetrics"])
+    for (const name of [
+        "etcdClient",
+        "etcdPeer",
+        "apiserver",
+        "controllerManager",
+        "scheduler",
+        "kubeletHealthz",
+        "proxyHealthz",
+        "proxyMetrics",
+    ])
         ports[name] = await freeLoopbackPort();
     const apiServer = `https://127.0.0.1:${ports.apiserver}`;
     let registry: string | undefined;
@@ -415,11 +443,18 @@ export async function up(
             save();
             if (nodeKind === "kwok") await startKwokNode(l, bin, api, processes, save);
             else {
-                const started = await startRealNode(l, bin.node!, ports, progress, processes, (r, h) => {
-                    registry = r ?? registry;
-                    host = h ?? host;
-                    save();
-                });
+                const started = await startRealNode(
+                    l,
+                    bin.node!,
+                    ports,
+                    progress,
+                    processes,
+                    (r, h) => {
+                        registry = r ?? registry;
+                        host = h ?? host;
+                        save();
+                    },
+                );
                 await waitFor(`node ${REAL_NODE_NAME} Ready`, started, 90_000, async () =>
                     (await api.readyNodes()).includes(REAL_NODE_NAME),
                 );
@@ -443,7 +478,11 @@ export async function up(
     }
 }
 
-async function withApi<T>(l: ClusterLayout, server: string, f: (api: KubeApi) => Promise<T>): Promise<T> {
+async function withApi<T>(
+    l: ClusterLayout,
+    server: string,
+    f: (api: KubeApi) => Promise<T>,
+): Promise<T> {
     const api = new KubeApi(server, l.pki);
     try {
         return await f(api);
@@ -530,7 +569,10 @@ async function startRealNode(
     record(registry);
     await waitFor(`the registry on ${registry}`, reg, 30_000, async () => {
         try {
-            return (await fetch(`http://${registry}/v2/`, { signal: AbortSignal.timeout(2000) })).status === 401;
+            return (
+                (await fetch(`http://${registry}/v2/`, { signal: AbortSignal.timeout(2000) }))
+                    .status === 401
+            );
         } catch {
             return false;
         }
@@ -594,7 +636,8 @@ export async function down(
     const state = readState(l);
     const byName = new Map<string, number[]>();
     const add = (name: string, pid: number) => {
-        if (![...byName.values()].flat().includes(pid)) byName.set(name, [...(byName.get(name) ?? []), pid]);
+        if (![...byName.values()].flat().includes(pid))
+            byName.set(name, [...(byName.get(name) ?? []), pid]);
     };
     // Only the very processes recorded: same pid, start time and executable.
     for (const p of state?.processes ?? []) if (isSameProcess(p)) add(p.name, p.pid);
@@ -622,11 +665,15 @@ export async function down(
         killPodProcesses();
         for (const name of ["containerd-shim-runc-v2", "containerd"]) await stop(name);
         // Strays of a crashed up that recorded nothing: shims of this folder's containerd.
-        for (const p of strayProcesses(l.dir, ["/usr/bin/containerd-shim-runc-v2"])) await stopProcess(p.pid, 5_000);
+        for (const p of strayProcesses(l.dir, ["/usr/bin/containerd-shim-runc-v2"]))
+            await stopProcess(p.pid, 5_000);
         if (nodeBin) spawnSync(nodeBin.kubeProxy, ["--cleanup"], { stdio: "ignore" });
         unmountUnder(l.dir);
         if (state?.host) restoreHost(state.host, [BRIDGE, NODE_LINK]);
-        else for (const link of [BRIDGE, NODE_LINK]) if (fs.existsSync(`/sys/class/net/${link}`)) spawnSync("ip", ["link", "delete", link]);
+        else
+            for (const link of [BRIDGE, NODE_LINK])
+                if (fs.existsSync(`/sys/class/net/${link}`))
+                    spawnSync("ip", ["link", "delete", link]);
         releaseNodeLock(l.dir);
     }
     for (const name of [...STOP_ORDER, "other"]) await stop(name);
@@ -651,7 +698,12 @@ function safeNodeBinaries(): NodeBinaries | undefined {
 }
 
 /** Deletes every Pod now (grace 0) and waits until containerd runs no task, at most 30 s. */
-async function deletePods(l: ClusterLayout, server: string, socket: string, progress: Progress): Promise<void> {
+async function deletePods(
+    l: ClusterLayout,
+    server: string,
+    socket: string,
+    progress: Progress,
+): Promise<void> {
     try {
         await withApi(l, server, async (api) => {
             const pods = await api.call("GET", "/api/v1/pods");
@@ -659,11 +711,18 @@ async function deletePods(l: ClusterLayout, server: string, socket: string, prog
             if (!items.length) return;
             progress(`stopping ${items.length} pod(s) through the kubelet`);
             for (const p of items)
-                await api.call("DELETE", `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}?gracePeriodSeconds=0`);
+                await api.call(
+                    "DELETE",
+                    `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}?gracePeriodSeconds=0`,
+                );
         });
         const deadline = Date.now() + 30_000;
         while (Date.now() < deadline) {
-            const r = spawnSync("/usr/bin/ctr", ["--address", socket, "-n", "k8s.io", "tasks", "ls", "-q"], { encoding: "utf8" });
+            const r = spawnSync(
+                "/usr/bin/ctr",
+                ["--address", socket, "-n", "k8s.io", "tasks", "ls", "-q"],
+                { encoding: "utf8" },
+            );
             if (r.status !== 0 || !r.stdout.trim()) break;
             await sleep(300);
         }
@@ -678,9 +737,13 @@ function killPodProcesses(): void {
         const root = `/sys/fs/cgroup/${controller}/kubepods`;
         if (!fs.existsSync(root)) continue;
         const walk = (dir: string) => {
-            for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(dir, e.name));
+            for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+                if (e.isDirectory()) walk(path.join(dir, e.name));
             try {
-                for (const pid of fs.readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean))
+                for (const pid of fs
+                    .readFileSync(path.join(dir, "cgroup.procs"), "utf8")
+                    .split("\n")
+                    .filter(Boolean))
                     try {
                         process.kill(Number(pid), "SIGKILL");
                     } catch {
@@ -705,7 +768,10 @@ export async function grantRegistryAccount(
     progress: Progress,
 ): Promise<void> {
     const state = readState(l);
-    if (!state?.registry) throw new Error(`the local cluster's registry is not running (${l.dir}); run npm run cluster:up`);
+    if (!state?.registry)
+        throw new Error(
+            `the local cluster's registry is not running (${l.dir}); run npm run cluster:up`,
+        );
     const r = registryLayout(l.dir);
     if (!grantAccount(r, username, password)) return;
     progress(`registry account ${username} granted; restarting the registry`);
@@ -716,7 +782,10 @@ export async function grantRegistryAccount(
     fs.writeFileSync(l.stateFile, JSON.stringify({ ...state, processes }, null, 2));
     await waitFor(`the registry on ${state.registry}`, reg, 30_000, async () => {
         try {
-            return (await fetch(`http://${state.registry}/v2/`, { signal: AbortSignal.timeout(2000) })).status === 401;
+            return (
+                (await fetch(`http://${state.registry}/v2/`, { signal: AbortSignal.timeout(2000) }))
+                    .status === 401
+            );
         } catch {
             return false;
         }

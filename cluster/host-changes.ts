@@ -58,7 +58,8 @@ function chainsNow(): string[] {
             const r = spawnSync(`${tool}-save`, ["-t", table], { encoding: "utf8" });
             if (r.status !== 0) continue;
             for (const line of r.stdout.split("\n"))
-                if (line.startsWith(":")) out.push(`${tool} ${table} ${line.slice(1).split(" ")[0]}`);
+                if (line.startsWith(":"))
+                    out.push(`${tool} ${table} ${line.slice(1).split(" ")[0]}`);
         }
     return out;
 }
@@ -146,7 +147,8 @@ export function restoreHost(before: HostRecord, links: readonly string[]): void 
             run("umount", ["-l", `/var/run/netns/${ns}`]);
             fs.rmSync(`/var/run/netns/${ns}`, { force: true });
         }
-    for (const link of links) if (fs.existsSync(`/sys/class/net/${link}`)) run("ip", ["link", "delete", link]);
+    for (const link of links)
+        if (fs.existsSync(`/sys/class/net/${link}`)) run("ip", ["link", "delete", link]);
     // Chains: first every rule that jumps to a chain that was not there, then the chains.
     const added = chainsNow().filter((c) => !before.chains.includes(c));
     const addedBy = new Map<string, string[]>();
@@ -191,7 +193,8 @@ export function restoreHost(before: HostRecord, links: readonly string[]): void 
 function splitRule(rule: string): string[] {
     const out: string[] = [];
     const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-    for (let m = re.exec(rule); m; m = re.exec(rule)) out.push(m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[2]);
+    for (let m = re.exec(rule); m; m = re.exec(rule))
+        out.push(m[1] !== undefined ? m[1].replace(/\\"/g, '"') : m[2]);
     return out;
 }
 
@@ -200,11 +203,14 @@ export function leftovers(before: HostRecord, links: readonly string[]): string[
     const now = recordHost();
     const out: string[] = [];
     for (const [k, v] of Object.entries(before.sysctls))
-        if (now.sysctls[k] !== undefined && now.sysctls[k] !== v) out.push(`sysctl ${k} = ${now.sysctls[k]} (was ${v})`);
-    for (const p of FIXED_PATHS) if (fs.existsSync(p) && !before.existingPaths.includes(p)) out.push(`folder ${p}`);
+        if (now.sysctls[k] !== undefined && now.sysctls[k] !== v)
+            out.push(`sysctl ${k} = ${now.sysctls[k]} (was ${v})`);
+    for (const p of FIXED_PATHS)
+        if (fs.existsSync(p) && !before.existingPaths.includes(p)) out.push(`folder ${p}`);
     for (const c of now.chains) if (!before.chains.includes(c)) out.push(`chain ${c}`);
     for (const n of now.netns) if (!before.netns.includes(n)) out.push(`netns ${n}`);
-    for (const c of now.cgroups) if (!before.cgroups.includes(c)) out.push(`cgroup /sys/fs/cgroup/${c}/kubepods`);
+    for (const c of now.cgroups)
+        if (!before.cgroups.includes(c)) out.push(`cgroup /sys/fs/cgroup/${c}/kubepods`);
     for (const l of links) if (now.links.includes(l)) out.push(`interface ${l}`);
     return out;
 }

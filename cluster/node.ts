@@ -38,7 +38,10 @@ export interface NodeBinaries {
 
 export function nodeBinariesFromEnv(env: NodeJS.ProcessEnv = process.env): NodeBinaries {
     const dir = env.KEYBUZZ_KUBE_NODE_DIR;
-    if (!dir) throw new Error("KEYBUZZ_KUBE_NODE_DIR is not set; run this through npm (npm run cluster:up)");
+    if (!dir)
+        throw new Error(
+            "KEYBUZZ_KUBE_NODE_DIR is not set; run this through npm (npm run cluster:up)",
+        );
     return {
         containerd: "/usr/bin/containerd",
         ctr: "/usr/bin/ctr",
@@ -79,7 +82,10 @@ function sh(cmd: string, args: string[]): { code: number; out: string } {
 export function takeNodeLock(clusterDir: string, owner: () => Started | undefined): void {
     fs.mkdirSync(path.dirname(NODE_LOCK), { recursive: true });
     try {
-        const held = JSON.parse(fs.readFileSync(NODE_LOCK, "utf8")) as { clusterDir: string; containerd?: Started };
+        const held = JSON.parse(fs.readFileSync(NODE_LOCK, "utf8")) as {
+            clusterDir: string;
+            containerd?: Started;
+        };
         if (held.clusterDir !== clusterDir && held.containerd && isSameProcess(held.containerd))
             throw new Error(
                 `another cluster runs this machine's real node (${held.clusterDir}): one real node per machine, since kube-proxy's iptables chains and the kubelet's cgroups have fixed names. Stop it first (KEYBUZZ_CLUSTER_DIR=${held.clusterDir} npm run cluster:down, or npm run cluster:down in that clone)`,
@@ -110,8 +116,23 @@ export function addNodeAddress(): void {
     if (up.code !== 0) throw new Error(`ip link set ${NODE_LINK} up: ${up.out}`);
 }
 
-export function writeNodeConfig(n: NodeLayout, bin: NodeBinaries, o: { kubeconfig: string; caCert: string; healthzPort: number; proxyHealthzPort: number; proxyMetricsPort: number; registry: string }): void {
-    for (const d of [path.dirname(n.containerdConfig), n.cniConf, path.join(n.dir, "containerd", "certs.d", o.registry)])
+export function writeNodeConfig(
+    n: NodeLayout,
+    bin: NodeBinaries,
+    o: {
+        kubeconfig: string;
+        caCert: string;
+        healthzPort: number;
+        proxyHealthzPort: number;
+        proxyMetricsPort: number;
+        registry: string;
+    },
+): void {
+    for (const d of [
+        path.dirname(n.containerdConfig),
+        n.cniConf,
+        path.join(n.dir, "containerd", "certs.d", o.registry),
+    ])
         fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     const c = path.join(n.dir, "containerd");
     fs.writeFileSync(
@@ -250,7 +271,12 @@ export function startContainerd(n: NodeLayout, bin: NodeBinaries, logs: string):
     return startDetached("containerd", bin.containerd, ["--config", n.containerdConfig], logs);
 }
 
-export function startKubelet(n: NodeLayout, bin: NodeBinaries, kubeconfig: string, logs: string): Started {
+export function startKubelet(
+    n: NodeLayout,
+    bin: NodeBinaries,
+    kubeconfig: string,
+    logs: string,
+): Started {
     return startDetached(
         "kubelet",
         bin.kubelet,
@@ -269,7 +295,12 @@ export function startKubelet(n: NodeLayout, bin: NodeBinaries, kubeconfig: strin
 }
 
 export function startKubeProxy(n: NodeLayout, bin: NodeBinaries, logs: string): Started {
-    return startDetached("kube-proxy", bin.kubeProxy, [`--config=${n.kubeProxyConfig}`, "--v=0"], logs);
+    return startDetached(
+        "kube-proxy",
+        bin.kubeProxy,
+        [`--config=${n.kubeProxyConfig}`, "--v=0"],
+        logs,
+    );
 }
 
 /** A tar of an OCI image layout, as `ctr images import` takes it. */
@@ -284,7 +315,11 @@ async function tarOfLayout(layoutDir: string): Promise<Buffer> {
             const r = rel ? `${rel}/${name}` : name;
             const st = fs.statSync(path.join(layoutDir, r));
             if (st.isDirectory()) walk(r);
-            else p.entry({ name: r, size: st.size, mode: 0o644 }, fs.readFileSync(path.join(layoutDir, r)));
+            else
+                p.entry(
+                    { name: r, size: st.size, mode: 0o644 },
+                    fs.readFileSync(path.join(layoutDir, r)),
+                );
         }
     };
     walk("");
@@ -293,24 +328,40 @@ async function tarOfLayout(layoutDir: string): Promise<Buffer> {
     return Buffer.concat(chunks);
 }
 
-export async function importSandboxImage(n: NodeLayout, bin: NodeBinaries, layoutDir: string): Promise<void> {
+export async function importSandboxImage(
+    n: NodeLayout,
+    bin: NodeBinaries,
+    layoutDir: string,
+): Promise<void> {
     const tar = path.join(n.dir, "pause.tar");
     fs.writeFileSync(tar, await tarOfLayout(layoutDir));
-    const r = sh(bin.ctr, ["--address", n.socket, "-n", "k8s.io", "images", "import", "--base-name", PAUSE_IMAGE.split(":")[0], tar]);
+    const r = sh(bin.ctr, [
+        "--address",
+        n.socket,
+        "-n",
+        "k8s.io",
+        "images",
+        "import",
+        "--base-name",
+        PAUSE_IMAGE.split(":")[0],
+        tar,
+    ]);
     if (r.code !== 0) throw new Error(`ctr images import of the pause image failed: ${r.out}`);
 }
 
 /** Kills every container containerd still runs for this node (after the kubelet stopped). */
 export function killContainers(n: NodeLayout, bin: NodeBinaries): void {
     if (!fs.existsSync(n.socket)) return;
-    const ctr = (...a: string[]) => sh(bin.ctr, ["--address", n.socket, "--timeout", "10s", "-n", "k8s.io", ...a]);
+    const ctr = (...a: string[]) =>
+        sh(bin.ctr, ["--address", n.socket, "--timeout", "10s", "-n", "k8s.io", ...a]);
     const tasks = ctr("tasks", "ls", "-q");
     for (const id of tasks.code === 0 ? tasks.out.split("\n").filter(Boolean) : []) {
         ctr("tasks", "kill", "-s", "SIGKILL", id);
     }
     for (let i = 0; i < 20; i++) {
         const left = ctr("tasks", "ls", "-q");
-        for (const id of left.code === 0 ? left.out.split("\n").filter(Boolean) : []) ctr("tasks", "delete", "-f", id);
+        for (const id of left.code === 0 ? left.out.split("\n").filter(Boolean) : [])
+            ctr("tasks", "delete", "-f", id);
         if (left.code !== 0 || !left.out.trim()) break;
         spawnSync("sleep", ["0.2"]);
     }

@@ -91,11 +91,18 @@ export function grantAccount(r: RegistryLayout, username: string, password: stri
         throw new Error(
             `registry.username ${JSON.stringify(username.slice(0, 64))}: the local registry takes letters, digits, ".", "_" and "-" only`,
         );
-    if (username === PUSHER) throw new Error(`registry.username ${PUSHER} is the local registry's own pusher account; choose another name`);
+    if (username === PUSHER)
+        throw new Error(
+            `registry.username ${PUSHER} is the local registry's own pusher account; choose another name`,
+        );
     const lines = fs.readFileSync(r.htpasswd, "utf8").split("\n").filter(Boolean);
     const current = lines.find((l) => l.startsWith(`${username}:`));
     if (current && compareSync(password, current.slice(username.length + 1))) return false;
     const kept = lines.filter((l) => !l.startsWith(`${username}:`));
-    fs.writeFileSync(r.htpasswd, [...kept, `${username}:${hashSync(password, 10)}`, ""].join("\n"), { mode: 0o600 });
+    fs.writeFileSync(
+        r.htpasswd,
+        [...kept, `${username}:${hashSync(password, 10)}`, ""].join("\n"),
+        { mode: 0o600 },
+    );
     return true;
 }

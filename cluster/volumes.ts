@@ -33,7 +33,12 @@ export async function ensureVolumes(api: KubeApi, clusterDir: string): Promise<v
             // Released: its claim is gone. Empty it and make it Available again.
             fs.rmSync(dir, { recursive: true, force: true });
             await api.call("DELETE", `/api/v1/persistentvolumes/${name}`);
-            for (let t = 0; t < 50 && (await api.call("GET", `/api/v1/persistentvolumes/${name}`)).status === 200; t++)
+            for (
+                let t = 0;
+                t < 50 &&
+                (await api.call("GET", `/api/v1/persistentvolumes/${name}`)).status === 200;
+                t++
+            )
                 await new Promise((r) => setTimeout(r, 100));
         }
         fs.mkdirSync(dir, { recursive: true });

@@ -42,6 +42,14 @@ const hostname = z
         "must be a lower-case DNS name such as api.keybuzz.io",
     );
 
+/** An OCI registry's host as image references name it: a DNS name or IPv4 address, optional port. */
+const registryHost = z
+    .string()
+    .regex(
+        /^(?:(?=[^:]{1,253}(?::|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}|(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d))(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3}))?$/,
+        "must be a registry host such as ghcr.io or registry.example.com:5000 (a lower-case DNS name or an IPv4 address, optionally with :port)",
+    );
+
 const imageReference = z.string().refine((s) => parseImageReference(s) !== undefined, {
     message:
         "must be an OCI image reference with a tag or digest, e.g. ghcr.io/keybuzzio/keybuzz-api:v1.2.3 or …@sha256:<64 hex>",
@@ -216,9 +224,9 @@ export const stackConfigSchema = z
         }),
         registry: z
             .object({
-                server: ref(hostname, {
+                server: ref(registryHost, {
                     meaning: "Private registry of the images (shared infrastructure).",
-                    type: "DNS name",
+                    type: "registry host[:port]",
                 }),
                 username: ref(z.string().min(1), {
                     meaning: "Pull user for the image pull Secret.",

@@ -18,33 +18,57 @@ const bundle = (leaky: boolean) =>
         leaky
             ? // What PH28.1's DEV-built client carried: NEXT_PUBLIC_BACKEND_URL inlined at build time.
               'const backend = "https://backend-dev.keybuzz.io";\nfetch(backend + "/auth/me", { credentials: "include" });\n'
-            : "// The backend URL is the page's, set at run time from NEXT_PUBLIC_BACKEND_URL (README, the client image contract).\nconst backend = window.__KEYBUZZ_BACKEND_URL__;\nfetch(backend + \"/auth/me\", { credentials: \"include\" });\n",
+            : '// The backend URL is the page\'s, set at run time from NEXT_PUBLIC_BACKEND_URL (README, the client image contract).\nconst backend = window.__KEYBUZZ_BACKEND_URL__;\nfetch(backend + "/auth/me", { credentials: "include" });\n',
     );
 
 const dir = (p: string, mode = 0o755): LayerEntry => ({ path: p, type: "directory", mode });
-const file = (p: string, content: Buffer, mode = 0o644): LayerEntry => ({ path: p, type: "file", mode, content });
+const file = (p: string, content: Buffer, mode = 0o644): LayerEntry => ({
+    path: p,
+    type: "file",
+    mode,
+    content,
+});
 
 export interface BuiltImage extends WrittenImage {
     readonly name: string;
     readonly tag: string;
 }
 
-async function layout(workDir: string, name: string, tag: string, entries: LayerEntry[], config: ImageConfig): Promise<BuiltImage> {
-    const written = await writeImageLayout(path.join(workDir, "layouts", `${name}-${tag}`), tag, entries, config);
+async function layout(
+    workDir: string,
+    name: string,
+    tag: string,
+    entries: LayerEntry[],
+    config: ImageConfig,
+): Promise<BuiltImage> {
+    const written = await writeImageLayout(
+        path.join(workDir, "layouts", `${name}-${tag}`),
+        tag,
+        entries,
+        config,
+    );
     return { ...written, name, tag };
 }
 
-export async function buildServiceImage(workDir: string, service: Service, variant: Variant): Promise<BuiltImage> {
+export async function buildServiceImage(
+    workDir: string,
+    service: Service,
+    variant: Variant,
+): Promise<BuiltImage> {
     const build = buildOf(variant, service);
     const binary = fs.readFileSync(goBuild(service, build, path.join(workDir, "bin")));
     const entries: LayerEntry[] = [dir("tmp", 0o1777), file(`keybuzz-${service}`, binary, 0o755)];
-    if (service === "client") entries.push(dir("static"), file("static/app.js", bundle(build === "leaky-client")));
+    if (service === "client")
+        entries.push(dir("static"), file("static/app.js", bundle(build === "leaky-client")));
     return layout(workDir, service, build, entries, {
         entrypoint: [`/keybuzz-${service}`],
         env: ["PATH=/", `PORT=${SERVICE_PORT[service]}`],
         user: SERVICE_USER,
         exposedPort: SERVICE_PORT[service],
-        labels: { "org.opencontainers.image.source": "keybuzz-platform/images/src", "keybuzz.variant": build },
+        labels: {
+            "org.opencontainers.image.source": "keybuzz-platform/images/src",
+            "keybuzz.variant": build,
+        },
     });
 }
 

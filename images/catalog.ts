@@ -12,11 +12,16 @@ export type Variant = (typeof VARIANTS)[number];
 export const VARIANT_MEANING: Record<Variant, string> = {
     good: "the three services as they should be",
     stale: "the PH28.1 PROD API: /health answers, most routes 404, no /debug/version",
-    "leaky-client": "a client whose bundle names DEV's backend, baked in at build time (the layer scan must refuse it)",
+    "leaky-client":
+        "a client whose bundle names DEV's backend, baked in at build time (the layer scan must refuse it)",
     crash: "an API that exits at start (the rollout must fail, quoting its last log line)",
 };
 
-const CHANGES: Partial<Record<Variant, Service>> = { stale: "api", "leaky-client": "client", crash: "api" };
+const CHANGES: Partial<Record<Variant, Service>> = {
+    stale: "api",
+    "leaky-client": "client",
+    crash: "api",
+};
 
 /** The build of `service` that variant set `variant` holds. */
 export function buildOf(variant: Variant, service: Service): Variant {

@@ -78,8 +78,10 @@ export async function layerTar(entries: readonly LayerEntry[]): Promise<Buffer> 
         };
         await new Promise<void>((resolve, reject) => {
             const cb = (err?: Error | null) => (err ? reject(err) : resolve());
-            if (e.type === "file") p.entry({ ...header, type: "file" }, e.content ?? Buffer.alloc(0), cb);
-            else if (e.type === "symlink") p.entry({ ...header, type: "symlink", linkname: e.linkTarget }, cb);
+            if (e.type === "file")
+                p.entry({ ...header, type: "file" }, e.content ?? Buffer.alloc(0), cb);
+            else if (e.type === "symlink")
+                p.entry({ ...header, type: "symlink", linkname: e.linkTarget }, cb);
             else p.entry({ ...header, type: "directory" }, cb);
         });
     }
@@ -128,7 +130,9 @@ export async function writeImageLayout(
                 Env: config.env,
                 WorkingDir: "/",
                 ...(config.user ? { User: config.user } : {}),
-                ...(config.exposedPort ? { ExposedPorts: { [`${config.exposedPort}/tcp`]: {} } } : {}),
+                ...(config.exposedPort
+                    ? { ExposedPorts: { [`${config.exposedPort}/tcp`]: {} } }
+                    : {}),
                 ...(config.labels ? { Labels: config.labels } : {}),
             },
             rootfs: { type: "layers", diff_ids: [tarDigest] },

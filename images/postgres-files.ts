@@ -43,8 +43,11 @@ export function postgresEntries(init: Buffer): LayerEntry[] {
             throw new Error(
                 `${need} is missing: the local PostgreSQL image is made from Debian's postgresql-15; run npm run setup (it installs it)`,
             );
-    const binaries = ["postgres", "initdb", "pg_isready", "pg_ctl"].map((b) => path.join(PG_BIN, b));
-    const files: string[] = [...binaries];
+    const binaries = ["postgres", "initdb", "pg_isready", "pg_ctl"].map((b) =>
+        path.join(PG_BIN, b),
+    );
+    // initdb and pg_ctl find and run the server through popen(3), which needs /bin/sh: Debian's dash.
+    const files: string[] = [...binaries, "/usr/bin/dash"];
     walk(PG_LIB, files);
     walk(PG_SHARE, files);
     // JIT (llvmjit, which loads the 100 MB libLLVM) is left out and switched off; so are man pages.
@@ -71,6 +74,7 @@ export function postgresEntries(init: Buffer): LayerEntry[] {
         // The dynamic loader is looked up by the path ldd printed; /lib64 → /usr/lib64 and
         // /lib → /usr/lib are symlinks on Debian, so the same path is what the binaries ask for.
     }
+    addFile("/usr/bin/dash", "/bin/sh");
     // Time zone and users: initdb looks the running uid up and needs a zone to write.
     addFile("/usr/share/zoneinfo/Etc/UTC", "/usr/share/zoneinfo/UTC");
     const etc = (name: string, text: string): LayerEntry => ({
@@ -83,14 +87,29 @@ export function postgresEntries(init: Buffer): LayerEntry[] {
         ...[...dirs].map((d): LayerEntry => ({ path: d, type: "directory", mode: 0o755 })),
         ...entries.values(),
         { path: "etc", type: "directory", mode: 0o755 },
-        etc("passwd", `root:x:0:0::/:/bin/false\npostgres:x:${POSTGRES_UID}:${POSTGRES_UID}::/var/lib/postgresql:/bin/false\n`),
+        etc(
+            "passwd",
+            `root:x:0:0::/:/bin/false\npostgres:x:${POSTGRES_UID}:${POSTGRES_UID}::/var/lib/postgresql:/bin/false\n`,
+        ),
         etc("group", `root:x:0:\npostgres:x:${POSTGRES_UID}:\n`),
         { path: "tmp", type: "directory", mode: 0o1777 },
         { path: "var", type: "directory", mode: 0o755 },
         { path: "var/run", type: "directory", mode: 0o755 },
-        { path: "var/run/postgresql", type: "directory", mode: 0o2775, uid: POSTGRES_UID, gid: POSTGRES_UID },
+        {
+            path: "var/run/postgresql",
+            type: "directory",
+            mode: 0o2775,
+            uid: POSTGRES_UID,
+            gid: POSTGRES_UID,
+        },
         { path: "var/lib", type: "directory", mode: 0o755 },
-        { path: "var/lib/postgresql", type: "directory", mode: 0o755, uid: POSTGRES_UID, gid: POSTGRES_UID },
+        {
+            path: "var/lib/postgresql",
+            type: "directory",
+            mode: 0o755,
+            uid: POSTGRES_UID,
+            gid: POSTGRES_UID,
+        },
         { path: "postgres-init", type: "file", mode: 0o755, content: init },
     ];
     // Directories listed once, even where a file's parent is also a fixed entry above.

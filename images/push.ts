@@ -13,16 +13,35 @@ export interface PushTarget {
     readonly credentials: { username: string; password: string };
 }
 
-export async function pushImage(image: BuiltImage, repository: string, to: PushTarget): Promise<string> {
+export async function pushImage(
+    image: BuiltImage,
+    repository: string,
+    to: PushTarget,
+): Promise<string> {
     const dest = `docker://${to.registry}/${repository}:${image.tag}`;
     const r = spawnSync(
         "skopeo",
-        ["copy", "--quiet", "--dest-tls-verify=false", "--dest-authfile", to.authFile, "--preserve-digests", `oci:${image.layout}:${image.tag}`, dest],
+        [
+            "copy",
+            "--quiet",
+            "--dest-tls-verify=false",
+            "--dest-authfile",
+            to.authFile,
+            "--preserve-digests",
+            `oci:${image.layout}:${image.tag}`,
+            dest,
+        ],
         { encoding: "utf8" },
     );
     if (r.error || r.status !== 0)
-        throw new Error(`skopeo copy to ${dest} failed: ${(r.stderr || r.error?.message || "").trim()}`);
-    const client = new RegistryClient({ registry: to.registry, scheme: "http", credentials: to.credentials });
+        throw new Error(
+            `skopeo copy to ${dest} failed: ${(r.stderr || r.error?.message || "").trim()}`,
+        );
+    const client = new RegistryClient({
+        registry: to.registry,
+        scheme: "http",
+        credentials: to.credentials,
+    });
     try {
         const served = await client.headManifest(repository, image.tag);
         if (served?.digest !== image.manifestDigest)

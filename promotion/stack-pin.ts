@@ -37,7 +37,11 @@ export function pinImages(
     if (after !== before) replaceProjectFile(projectRoot, file, after);
 }
 
-function pinnedAlready(file: string, images: Record<string, string>, databaseImage?: string): boolean {
+function pinnedAlready(
+    file: string,
+    images: Record<string, string>,
+    databaseImage?: string,
+): boolean {
     try {
         // The stack file as every command reads it (config/stack-file.ts), secrets left sealed.
         const config = readStackFile(file);

@@ -16,13 +16,18 @@ case "$cmd" in
   up|preview|destroy|refresh)
     stack=local
     rest=()
+    stack_file=
     while [ $# -gt 0 ]; do
       case "$1" in
         --stack|-s) stack="${2:?--stack needs a name}"; shift 2 ;;
         --stack=*) stack="${1#--stack=}"; shift ;;
+        # Passed on to pulumi, and read here too: the file the stack's settings come from.
+        --config-file) stack_file="${2:?--config-file needs a file}"; rest+=("$1" "$2"); shift 2 ;;
+        --config-file=*) stack_file="${1#--config-file=}"; rest+=("$1"); shift ;;
         *) rest+=("$1"); shift ;;
       esac
     done
+    stack_file="${stack_file:-Pulumi.$stack.yaml}"
     # Running the program needs the language host and the resource plugins; say exactly
     # which are missing rather than let the engine try a download.
     missing=()
@@ -36,10 +41,20 @@ case "$cmd" in
     # A stack that targets the local cluster (kubeconfig context keybuzz-local) gets it
     # started when it is not running, and its kubeconfig.
     local_cluster=
-    if grep -qE '^ +context: *keybuzz-local *$' "Pulumi.$stack.yaml" 2>/dev/null; then
+    if grep -qE '^ +context: *keybuzz-local *$' "$stack_file" 2>/dev/null; then
       kubeconfig_line="$(bash scripts/node.sh cli/cluster.ts up | tail -1)" || { echo "pulumi $cmd: the local cluster did not start (npm run cluster:up says why)" >&2; exit 2; }
       export "${kubeconfig_line?}"
       local_cluster=1
+      # The local stack runs the images this checkout builds: built (reproducibly: the same
+      # source gives the same digests, so a second run changes nothing), pushed to the
+      # cluster's registry and pinned by digest in its stack file.
+      if [ "$stack" = local ] && [ "$cmd" != destroy ]; then
+        bash scripts/node.sh cli/images.ts build --variant good --pin-stack-file "$stack_file" >/dev/null \
+          || { echo "pulumi $cmd: could not build the local images (npm run images -- build says why)" >&2; exit 2; }
+      fi
+      # The stack's image pull Secret is an account of the cluster's registry.
+      bash scripts/node.sh cli/cluster.ts grant --stack-file "$stack_file" >/dev/null \
+        || echo "pulumi $cmd: the stack's registry credentials were not granted on the local registry (above); its pods pull from elsewhere" >&2
     fi
     extra=()
     # The throw-away embedded default runs to the end without a prompt, in a terminal or not;
@@ -55,10 +70,12 @@ case "$cmd" in
     pulumi stack select --create "$stack" >/dev/null
     pulumi "$cmd" --stack "$stack" ${extra[@]+"${extra[@]}"} ${rest[@]+"${rest[@]}"} || exit $?
     if [ "$cmd" = up ] && [ -n "$local_cluster" ]; then
-      ns="$(sed -n 's/^ *keybuzz-platform:namespace: *//p' "Pulumi.$stack.yaml" | head -1)"
+      ns="$(sed -n 's/^ *keybuzz-platform:namespace: *//p' "$stack_file" | head -1)"
       echo
       echo "Deployed stack $stack into the local cluster. Look at it with:"
       echo "  kubectl --kubeconfig $KUBECONFIG get all,ingress,secret,networkpolicy,pdb -n ${ns:-keybuzz-$stack}"
+      echo "  kubectl --kubeconfig $KUBECONFIG logs -n ${ns:-keybuzz-$stack} deploy/keybuzz-api"
+      echo "  npm run audit -- --stack $stack"
     fi
     ;;
   *) exec pulumi "$cmd" "$@" ;;

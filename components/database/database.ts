@@ -7,7 +7,12 @@ import { appLabels, selectorLabels } from "../labels";
 import { RoleDatabase } from "./role-database";
 
 export type DatabaseMode =
-    | { readonly kind: "in-cluster"; readonly storageSize: string; readonly storageClass?: string; readonly image: string }
+    | {
+          readonly kind: "in-cluster";
+          readonly storageSize: string;
+          readonly storageClass?: string;
+          readonly image: string;
+      }
     | {
           readonly kind: "external";
           readonly host: string;
@@ -31,6 +36,8 @@ export interface DatabaseArgs {
     readonly passwordRotation?: number;
     /** Organisation-wide key for the credential fingerprint annotated on the Secret. */
     readonly fingerprintKey: pulumi.Input<string>;
+    /** The registry credentials of the in-cluster server's image (the services' pull Secret). */
+    readonly imagePullSecretName?: pulumi.Input<string>;
     readonly provider: k8s.Provider;
 }
 
@@ -168,6 +175,9 @@ function createInClusterServer(
                     metadata: { labels },
                     spec: {
                         automountServiceAccountToken: false,
+                        ...(args.imagePullSecretName
+                            ? { imagePullSecrets: [{ name: args.imagePullSecretName }] }
+                            : {}),
                         securityContext: { runAsNonRoot: true, runAsUser: 999, fsGroup: 999 },
                         containers: [
                             {

@@ -5,7 +5,14 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { parse, stringify } from "yaml";
 import { passphraseDecrypter } from "../../config/passphrase";
-import { kubectl, kubectlJson, localCluster } from "../support/local-cluster";
+import {
+    grantPulls,
+    kubectl,
+    kubectlJson,
+    localCluster,
+    localImages,
+    localRegistry,
+} from "../support/local-cluster";
 import { PrivatePostgres, startPrivatePostgres } from "../support/private-postgres";
 import { loadKeybuzzShaped, TEST_OWNER_SUFFIX } from "../support/keybuzz-shaped-db";
 import { CommandResult, npmRun, npmRunAsync, pulumiIn, pulumiInAsync } from "../support/run";
@@ -51,6 +58,15 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
     function baseEdit(stack: "dev" | "prod") {
         return (c: any) => {
             c["keybuzz-platform:kubernetes"] = { context: "keybuzz-local", awaitIngress: false };
+            // Real pods: the images this repository builds, pulled from the cluster's registry
+            // with each stack's own pull account.
+            const images = localImages("good");
+            for (const app of ["api", "client", "website"])
+                c["keybuzz-platform:services"][app].image = images[app];
+            c["keybuzz-platform:registry"] = {
+                server: localRegistry(),
+                username: `keybuzz-${stack}-puller`,
+            };
             Object.assign(c["keybuzz-platform:database"], {
                 host: "127.0.0.1",
                 port: pg.port,
@@ -113,6 +129,7 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
         await su.end();
         for (const stack of ["dev", "prod"] as const) {
             writeStack(stack, baseEdit(stack));
+            grantPulls(files[stack]);
             assert.equal(pulumi(["stack", "init", stack, "--non-interactive"]).code, 0);
         }
     });
@@ -351,8 +368,8 @@ describe("dev-like and prod-like stacks on the local cluster, with the real CLI 
     });
 
     it("a promotion (a new digest in the prod stack) previews as an update of the Deployment only, and up rolls it out", () => {
-        const digest = "sha256:" + "ab".repeat(32);
-        const image = `ghcr.io/keybuzzio/keybuzz-api:v0.4.31-replacement@${digest}`;
+        // Another real image: the API's stale build (its /health answers, so it rolls out).
+        const image = localImages("stale").api;
         writeStack("prod", (c) => {
             baseEdit("prod")(c);
             c["keybuzz-platform:database"].passwordRotation = 1;

@@ -2,7 +2,8 @@
 // binaries, which the image carries). It keeps the environment contract of the official
 // postgres image the program was written for: on an empty $PGDATA it runs initdb with
 // $POSTGRES_USER as superuser and $POSTGRES_PASSWORD (through a file, never argv), creates
-// $POSTGRES_DB, requires scram-sha-256 for every TCP client, then execs postgres.
+// $POSTGRES_DB, requires scram-sha-256 for every TCP client (the in-container socket is
+// trusted, as in the official image: only processes in the container reach it), then execs postgres.
 package main
 
 import (
@@ -68,7 +69,7 @@ func initialise(data, user, password, db string) {
 		fail("temp file: %v", err)
 	}
 	pwfile.Close()
-	run("initdb", "", "-D", data, "-U", user, "--pwfile="+pwfile.Name(), "--auth-local=peer",
+	run("initdb", "", "-D", data, "-U", user, "--pwfile="+pwfile.Name(), "--auth-local=trust",
 		"--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C")
 	if db != "" && db != "postgres" {
 		// Single-user mode: no server listens while the database is created.
