@@ -1,19 +1,29 @@
 /**
- * bench/cluster: the local control plane and the dev-like stack on it, as users run them.
- *  - `npm run cluster:up` from nothing (a fresh folder), median of 3;
- *  - the dev-like stack (Pulumi.dev.yaml pointed at the local cluster and the machine's
- *    PostgreSQL) through `npm run pulumi -- up|destroy`: cold up, an image change, destroy,
- *    median of 3 each;
+ * bench/cluster: the local cluster with its real node, and the dev-like stack on it, as users
+ * run them.
+ *  - `npm run cluster:up` from nothing (the checkout's cluster folder, stopped first) to a
+ *    Ready node, then to the first Ready pod of the API image (pushed with `npm run images`),
+ *    median of 3; peak RSS of kubelet + containerd (+ shims) while pods run;
+ *  - the dev-like stack (Pulumi.dev.yaml pointed at the local cluster, its registry and the
+ *    machine's PostgreSQL) through `npm run pulumi -- up|destroy`: cold up, an image change
+ *    (the API's good build → its stale build), destroy, median of 3 each;
  *  - the peer, in the same run: `kubectl apply --server-side` of the same objects (read back
  *    from the cluster after an up) followed by `kubectl rollout status`, the same image change,
  *    and `kubectl delete namespace --wait`. kubectl creates no database role; Pulumi does.
+ * The developer's cluster is stopped by this benchmark (its stack deployed again when it was).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { kubectl, localCluster } from "../test/support/local-cluster";
+import {
+    grantPulls,
+    kubectl,
+    localCluster,
+    localImages,
+    localRegistry,
+} from "../test/support/local-cluster";
 import { npmRun } from "../test/support/run";
 import { ROOT } from "../test/support/stacks";
 import { median } from "./stats";
@@ -30,19 +40,100 @@ function timed(what: string, fn: () => { code: number; stdout: string; stderr: s
         );
     return ms;
 }
+const sleepSync = (s: number) => spawnSync("sleep", [String(s)]);
 
-// 1. Cluster start from nothing.
-const starts: number[] = [];
+function rssKiB(names: string[]): number {
+    let total = 0;
+    for (const d of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+        try {
+            const status = fs.readFileSync(`/proc/${d}/status`, "utf8");
+            const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? "";
+            if (names.some((n) => name.startsWith(n)))
+                total += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+        } catch {
+            // exited
+        }
+    }
+    return total;
+}
+
+// 1. Cluster start from nothing, to a Ready node and to the first Ready pod.
+const userStack =
+    npmRun("cluster:status", []).code === 0 &&
+    kubectl(["get", "namespace", "keybuzz-local"]).code === 0;
+const toNode: number[] = [];
+const toPod: number[] = [];
+let peakNodeRss = 0;
 for (let i = 0; i < RUNS; i++) {
-    const dir = path.join(
-        fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-bench-cluster-")),
-        "cluster",
+    npmRun("cluster:down", []);
+    const t0 = performance.now();
+    timed("cluster:up", () => npmRun("cluster:up", []));
+    toNode.push(performance.now() - t0);
+    const api = localImages("good").api;
+    const t1 = performance.now();
+    const manifest = path.join(os.tmpdir(), `keybuzz-bench-pod-${process.pid}.json`);
+    const pusher = JSON.parse(
+        fs.readFileSync(path.join(path.dirname(localCluster()), "registry", "pusher.json"), "utf8"),
     );
-    starts.push(timed("cluster:up", () => npmRun("cluster:up", [], { KEYBUZZ_CLUSTER_DIR: dir })));
-    npmRun("cluster:down", [], { KEYBUZZ_CLUSTER_DIR: dir });
+    kubectl([
+        "create",
+        "secret",
+        "docker-registry",
+        "pull",
+        `--docker-server=${localRegistry()}`,
+        `--docker-username=${pusher.username}`,
+        `--docker-password=${pusher.password}`,
+    ]);
+    fs.writeFileSync(
+        manifest,
+        JSON.stringify({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "bench-api", namespace: "default" },
+            spec: {
+                replicas: 3,
+                selector: { matchLabels: { app: "bench-api" } },
+                template: {
+                    metadata: { labels: { app: "bench-api" } },
+                    spec: {
+                        imagePullSecrets: [{ name: "pull" }],
+                        containers: [
+                            {
+                                name: "api",
+                                image: api,
+                                readinessProbe: {
+                                    httpGet: { path: "/health", port: 3001 },
+                                    periodSeconds: 1,
+                                },
+                            },
+                        ],
+                    },
+                },
+            },
+        }),
+    );
+    timed("kubectl apply + rollout status", () =>
+        chain(
+            () => kubectl(["apply", "-f", manifest]),
+            () => kubectl(["rollout", "status", "deployment/bench-api", "--timeout=120s"]),
+        ),
+    );
+    toPod.push(performance.now() - t1 + toNode[i]);
+    for (let s = 0; s < 5; s++) {
+        peakNodeRss = Math.max(peakNodeRss, rssKiB(["kubelet", "containerd"]));
+        sleepSync(1);
+    }
+    kubectl(["delete", "deployment", "bench-api", "--wait=true"]);
+    fs.rmSync(manifest, { force: true });
 }
 console.log(
-    `bench/cluster — npm run cluster:up from nothing (etcd, API server, controller-manager, scheduler, kwok; Ready node): ${secs(median(starts))} median of ${RUNS} (${starts.map((x) => (x / 1000).toFixed(1)).join(", ")} s)`,
+    `bench/cluster — npm run cluster:up from nothing to node ${"keybuzz-node-0"} Ready (etcd, API server, controller-manager, scheduler, registry, containerd, kubelet, kube-proxy): ${secs(median(toNode))} median of ${RUNS} (${toNode.map((x) => (x / 1000).toFixed(1)).join(", ")} s)`,
+);
+console.log(
+    `bench/cluster — … to the first Deployment of the API image rolled out (3 pods Ready, image pushed by npm run images first): ${secs(median(toPod))} median of ${RUNS} (${toPod.map((x) => (x / 1000).toFixed(1)).join(", ")} s)`,
+);
+console.log(
+    `bench/cluster — peak RSS of kubelet + containerd + shims with 3 pods: ${(peakNodeRss / 1024).toFixed(0)} MiB`,
 );
 
 // 2. The dev-like stack through the real CLI and provider.
@@ -52,10 +143,9 @@ const env = { PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`, KUBECONFI
 fs.mkdirSync(path.join(tmp, "state"));
 const configFile = path.join(tmp, "Pulumi.dev.yaml");
 const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
-const IMAGES = [
-    "ghcr.io/keybuzzio/keybuzz-api:v0.4.31-replacement",
-    "ghcr.io/keybuzzio/keybuzz-api:v0.4.32",
-];
+// Real images: the API's good build, then its stale build (both answer /health).
+const good = localImages("good");
+const IMAGES = [good.api, localImages("stale").api];
 function writeConfig(image: string) {
     const d = structuredClone(doc);
     d.config["keybuzz-platform:kubernetes"] = { context: "keybuzz-local", awaitIngress: false };
@@ -68,7 +158,13 @@ function writeConfig(image: string) {
         user: "keybuzz_api_dev_bench",
     });
     d.config["keybuzz-platform:protect"] = "false";
+    for (const app of ["client", "website"])
+        d.config["keybuzz-platform:services"][app].image = good[app];
     d.config["keybuzz-platform:services"].api.image = image;
+    d.config["keybuzz-platform:registry"] = {
+        server: localRegistry(),
+        username: "keybuzz-dev-bench",
+    };
     fs.writeFileSync(configFile, stringify(d));
 }
 const pulumi = (...args: string[]) =>
@@ -78,6 +174,7 @@ const pulumi = (...args: string[]) =>
         env,
     );
 writeConfig(IMAGES[0]);
+grantPulls(configFile);
 npmRun("pulumi", ["stack", "init", "dev", "--non-interactive"], env);
 const ours = { up: [] as number[], update: [] as number[], destroy: [] as number[] };
 let manifests = "";
@@ -115,6 +212,7 @@ for (let i = 0; i < RUNS; i++) {
     );
 }
 fs.rmSync(tmp, { recursive: true, force: true });
+if (userStack) npmRun("up", []);
 for (const step of ["up", "update", "destroy"] as const) {
     const o = median(ours[step]);
     const p = median(peer[step]);

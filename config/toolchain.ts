@@ -12,8 +12,9 @@ export function toolVersions(
 ): Record<string, string> {
     const versions: Record<string, string> = {};
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-        const m = /^([A-Z0-9_]+)=(\S+)$/.exec(line.trim());
-        if (m) versions[m[1]] = m[2];
+        // NAME=value, or NAME="a list of words" (as the shell scripts source it).
+        const m = /^([A-Z0-9_]+)=(?:"([^"]*)"|(\S+))$/.exec(line.trim());
+        if (m) versions[m[1]] = m[2] ?? m[3];
     }
     return versions;
 }

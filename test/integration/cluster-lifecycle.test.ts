@@ -12,7 +12,8 @@ import { npmRun } from "../support/run";
 describe("npm run cluster:up | cluster:status | cluster:down: the local control plane's lifecycle", function () {
     this.timeout(300_000);
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keybuzz-cluster-")), "cluster");
-    const env = { KEYBUZZ_CLUSTER_DIR: dir };
+    // A control plane with the kwok node: the real node is one per machine (the shared cluster has it).
+    const env = { KEYBUZZ_CLUSTER_DIR: dir, KEYBUZZ_CLUSTER_NODE: "kwok" };
     let ports: number[] = [];
     after(() => npmRun("cluster:down", [], env));
 

@@ -66,6 +66,38 @@ describe("documentation and pins kept in step with the code", () => {
         requires("kube", "k8s.io/kubernetes", `v${pins.KUBERNETES_VERSION}`);
         requires("etcd", "go.etcd.io/etcd/server/v3", `v${pins.ETCD_VERSION}`);
         requires("kwok", "sigs.k8s.io/kwok", `v${pins.KWOK_VERSION}`);
+        // The real node: the kubelet and kube-proxy come from the control plane's module (the
+        // same version); its runtime, CNI and registry are Debian packages pinned by upstream
+        // version, which setup installs and checks.
+        const kubeTools = fs.readFileSync(path.join(ROOT, "tools/go/kube/tools.go"), "utf8");
+        for (const cmd of ["kubelet", "kube-proxy"])
+            assert.ok(
+                kubeTools.includes(`"k8s.io/kubernetes/cmd/${cmd}"`),
+                `tools/go/kube builds ${cmd}`,
+            );
+        const debian = Object.fromEntries(
+            String(pins.DEBIAN_NODE_PACKAGES)
+                .split(/\s+/)
+                .filter(Boolean)
+                .map((p) => p.split(":")),
+        );
+        assert.deepEqual(Object.keys(debian).sort(), [
+            "conntrack",
+            "containerd",
+            "containernetworking-plugins",
+            "docker-registry",
+            "iptables",
+            "postgresql-15",
+            "runc",
+            "skopeo",
+        ]);
+        for (const [pkg, version] of Object.entries(debian))
+            assert.match(version as string, /^\d+(\.\d+)*$/, `${pkg}: an upstream version`);
+        assert.equal(debian.containerd, "1.6.20", "the version the real node was verified with");
+        assert.match(
+            fs.readFileSync(path.join(ROOT, "scripts/setup.sh"), "utf8"),
+            /for pin in \$DEBIAN_NODE_PACKAGES/,
+        );
         // The provider is stamped as a build of the commit its module version names.
         assert.ok(
             pins.PULUMI_KUBERNETES_MODULE_VERSION.endsWith(
